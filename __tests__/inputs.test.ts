@@ -1,0 +1,111 @@
+import { DEFAULT_BASE_URL, InputError, readSettings } from '../src/inputs.js'
+
+const KEY = 'mpg-test-key-123456'
+
+function settingsFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  return readSettings((name) => inputs[name] ?? '', env)
+}
+
+function problemsOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    settingsFrom(inputs, env)
+  } catch (error) {
+    if (error instanceof InputError) return error.problems
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('readSettings', () => {
+  it('applies the documented defaults', () => {
+    const settings = settingsFrom({ task_id: 'task-1', api_key: KEY })
+    expect(settings).toMatchObject({
+      taskIds: ['task-1'],
+      baseUrl: DEFAULT_BASE_URL,
+      timeoutMs: 600_000,
+      intervalMs: 500,
+      maxIntervalMs: 30_000,
+      requestTimeoutMs: 30_000,
+      notFoundGraceMs: 10_000,
+      failOnFailure: true,
+      failOnTimeout: true,
+      maxRequestsPerSecond: 20,
+      failFast: true
+    })
+    expect([...settings.successStatuses]).toEqual(['completed'])
+    expect([...settings.failureStatuses]).toEqual(['failed', 'fail', 'error', 'cancelled', 'canceled'])
+  })
+
+  it('takes the key and base URL from MEMOS_API_KEY and MEMOS_BASE_URL when the inputs are empty', () => {
+    const settings = settingsFrom({ task_id: 't' }, { MEMOS_API_KEY: KEY, MEMOS_BASE_URL: 'https://api.memt.ai/platform/api/openmem/v1/' })
+    expect(settings.apiKey).toBe(KEY)
+    expect(settings.baseUrl).toBe('https://api.memt.ai/platform/api/openmem/v1')
+  })
+
+  it('prefers the inputs over the environment', () => {
+    const settings = settingsFrom({ task_id: 't', api_key: KEY, base_url: 'https://example.test/v1' }, { MEMOS_API_KEY: 'other-key-000', MEMOS_BASE_URL: 'https://x.test' })
+    expect(settings.apiKey).toBe(KEY)
+    expect(settings.baseUrl).toBe('https://example.test/v1')
+  })
+
+  it.each([
+    ['commas', 'a,b,c', ['a', 'b', 'c']],
+    ['spaces and newlines (a block scalar)', 'a b\nc\n\n', ['a', 'b', 'c']],
+    ['mixed separators and blank entries', ' a, ,b\n,c ,\n', ['a', 'b', 'c']],
+    ['duplicates, kept once in first-seen order', 'b,a,b,c,a', ['b', 'a', 'c']],
+    ['a JSON array of strings', '["a","b","a"]', ['a', 'b']],
+    ['a UUID', 'c464e17e-f2ff-4e9a-a2c2-41cc55ab43b9', ['c464e17e-f2ff-4e9a-a2c2-41cc55ab43b9']]
+  ])('reads task ids separated by %s', (_name, raw, expected) => {
+    expect(settingsFrom({ task_id: raw, api_key: KEY }).taskIds).toEqual(expected)
+  })
+
+  it.each([
+    ['a missing task_id', { task_id: ' , ' }, "Input 'task_id' is required"],
+    ['an invalid task id', { task_id: 'ok,bad id"' }, "Input 'task_id' has an invalid id 'id\"'"],
+    ['a JSON array of numbers', { task_id: '[1,2]' }, "Input 'task_id' looks like a JSON array but is not one of strings: '[1,2]'"],
+    ['a bad timeout', { timeout: '10 minutes' }, "Input 'timeout' has an invalid duration '10 minutes'"],
+    ['a negative interval', { interval: '-1s' }, "Input 'interval' has an invalid duration '-1s'"],
+    ['a tiny interval', { interval: '10ms' }, "Input 'interval' is '10ms', which is out of range"],
+    ['max_interval below interval', { interval: '10s', max_interval: '5s' }, "Input 'max_interval' is '5s', shorter than 'interval' ('10s')"],
+    ['a bad boolean', { fail_on_timeout: 'nope' }, "Input 'fail_on_timeout' is 'nope', but it must be 'true' or 'false'"],
+    ['a bad rate', { max_requests_per_second: '2.5' }, "Input 'max_requests_per_second' is '2.5'"],
+    ['a zero rate', { max_requests_per_second: '0' }, "Input 'max_requests_per_second' is '0'"],
+    ['an http base_url', { base_url: 'http://memos.example.com/v1' }, "Input 'base_url' is 'http://memos.example.com/v1', but it must use https"],
+    ['a base_url that is not a URL', { base_url: 'memos.example.com' }, "Input 'base_url' is not a URL: 'memos.example.com'"],
+    ['a base_url with credentials', { base_url: 'https://u:p@memos.example.com' }, "Input 'base_url' must not contain credentials"],
+    ['overlapping statuses', { success_statuses: 'done,completed', failure_statuses: 'failed,done' }, "both list 'done'"],
+    ['an empty status list', { success_statuses: ' , ' }, "Input 'success_statuses' is ',', but it must list at least one status"]
+  ])('rejects %s, naming the input and quoting the value', (_name, inputs, expected) => {
+    const problems = problemsOf({ task_id: 't', api_key: KEY, ...inputs })
+    expect(problems.join('\n')).toContain(expected)
+  })
+
+  it.each([
+    ['http://127.0.0.1:8080/api', 'http://127.0.0.1:8080/api'],
+    ['http://localhost:1/v1/', 'http://localhost:1/v1'],
+    ['http://[::1]:9/v1', 'http://[::1]:9/v1'],
+    ['http://memos.localhost:9/v1', 'http://memos.localhost:9/v1']
+  ])('allows http on the loopback host %s', (raw, expected) => {
+    expect(settingsFrom({ task_id: 't', api_key: KEY, base_url: raw }).baseUrl).toBe(expected)
+  })
+
+  it('reports every bad input at once', () => {
+    const problems = problemsOf({ task_id: '', api_key: KEY, timeout: 'x', fail_fast: 'maybe' })
+    expect(problems).toHaveLength(3)
+  })
+
+  it.each([
+    ['missing', '', "Input 'api_key' is required"],
+    ['too short', 'abc', "Input 'api_key' is only 3 characters long"],
+    ['with a newline inside', 'mpg-abc\ndef-12345', "Input 'api_key' contains whitespace"]
+  ])('rejects an api_key that is %s without quoting it', (_name, key, expected) => {
+    const problems = problemsOf({ task_id: 't', api_key: key })
+    expect(problems.join('\n')).toContain(expected)
+    if (key) expect(problems.join('\n')).not.toContain(key)
+  })
+
+  it('accepts 0 as "check once" and seconds as a bare number', () => {
+    expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '0' }).timeoutMs).toBe(0)
+    expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '90' }).timeoutMs).toBe(90_000)
+  })
+})

@@ -1,0 +1,52 @@
+import { RateLimiter, WINDOW_MS } from '../src/rate-limiter.js'
+
+/** Starts requests as early as the limiter allows and returns their start times. */
+function drive(limiter: RateLimiter, count: number, from = 0): number[] {
+  const starts: number[] = []
+  let now = from
+  for (let i = 0; i < count; i++) {
+    now = limiter.earliestStart(now)
+    limiter.recordStart(now)
+    starts.push(now)
+  }
+  return starts
+}
+
+function peak(starts: number[], windowMs = 1000): number {
+  let best = 0
+  for (const start of starts) best = Math.max(best, starts.filter((t) => t >= start && t < start + windowMs).length)
+  return best
+}
+
+describe('RateLimiter', () => {
+  it.each([1, 5, 20, 50])('lets at most %p requests start in any one-second window', (cap) => {
+    const starts = drive(new RateLimiter(cap), cap * 5)
+    expect(peak(starts)).toBe(cap)
+    expect(starts.slice(0, cap).every((t) => t === 0)).toBe(true)
+    expect(starts[cap]).toBe(WINDOW_MS)
+  })
+
+  it('pauses every request for Retry-After after throttling, then halves the rate', () => {
+    const limiter = new RateLimiter(20)
+    drive(limiter, 5)
+    limiter.throttle(100, 3000)
+    expect(limiter.earliestStart(200)).toBe(3100)
+    expect(limiter.currentCap(100)).toBe(10)
+    const starts = drive(limiter, 30, 3100)
+    expect(peak(starts)).toBeLessThanOrEqual(limiter.currentCap(3100 + 3 * WINDOW_MS))
+  })
+
+  it('recovers one request per second each second after throttling', () => {
+    const limiter = new RateLimiter(20)
+    limiter.throttle(0, undefined)
+    expect(limiter.currentCap(0)).toBe(10)
+    expect(limiter.currentCap(3000)).toBe(13)
+    expect(limiter.currentCap(60_000)).toBe(20)
+  })
+
+  it('never throttles below one request per second', () => {
+    const limiter = new RateLimiter(2)
+    for (let i = 0; i < 5; i++) limiter.throttle(i, 0)
+    expect(limiter.currentCap(5)).toBe(1)
+  })
+})

@@ -1,0 +1,101 @@
+import {
+  DEFAULT_SHAPE,
+  mayStartPoll,
+  nextPollAt,
+  planDeadline,
+  pollDelay,
+  requestTimeoutAt,
+  retryDelay,
+  targetDelay
+} from '../src/schedule.js'
+
+const settings = { intervalMs: 500, maxIntervalMs: 30_000 }
+/** A seeded random source, so the properties hold for many draws, the same ones on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+const edges = [() => 0, () => 0.5, () => 0.999999]
+
+describe('the polling schedule', () => {
+  it('starts flat at interval, grows with the time waited, and stops growing at max_interval', () => {
+    expect(targetDelay(0, settings)).toBe(500)
+    expect(targetDelay(2000, settings)).toBe(500)
+    expect(targetDelay(20_000, settings)).toBe(20_000 * DEFAULT_SHAPE.growth)
+    expect(targetDelay(600_000, settings)).toBe(30_000)
+  })
+
+  it('never shrinks as the wait goes on (monotone growth)', () => {
+    let previous = 0
+    for (let elapsed = 0; elapsed <= 3_600_000; elapsed += 250) {
+      const target = targetDelay(elapsed, settings)
+      expect(target).toBeGreaterThanOrEqual(previous)
+      previous = target
+    }
+  })
+
+  it('keeps every jittered wait within ±jitter/2 of its target and within interval..max_interval', () => {
+    const random = seeded(42)
+    for (let elapsed = 0; elapsed <= 3_600_000; elapsed += 997) {
+      const target = targetDelay(elapsed, settings)
+      for (const draw of [random, ...edges]) {
+        const delay = pollDelay(elapsed, settings, draw)
+        expect(delay).toBeGreaterThanOrEqual(Math.max(settings.intervalMs, Math.floor(target * (1 - DEFAULT_SHAPE.jitter / 2))))
+        expect(delay).toBeLessThanOrEqual(Math.min(settings.maxIntervalMs, Math.ceil(target * (1 + DEFAULT_SHAPE.jitter / 2))))
+      }
+    }
+  })
+
+  it('really jitters: waits at the same point differ between draws', () => {
+    const random = seeded(7)
+    const draws = new Set(Array.from({ length: 20 }, () => pollDelay(60_000, settings, random)))
+    expect(draws.size).toBeGreaterThan(10)
+  })
+
+  it('backs off after transient problems, doubling from interval up to max_interval', () => {
+    const middle = () => 0.5
+    expect([1, 2, 3, 4, 5].map((failures) => retryDelay(0, failures, undefined, settings, middle))).toEqual([500, 1000, 2000, 4000, 8000])
+    expect(retryDelay(0, 40, undefined, settings, middle)).toBe(30_000)
+  })
+
+  it('waits at least as long as Retry-After asks', () => {
+    expect(retryDelay(0, 1, 12_000, settings, () => 0.5)).toBe(12_000)
+  })
+})
+
+describe('the deadline', () => {
+  const deadline = planDeadline(1000, 60_000, 30_000)
+
+  it('cuts the last wait short so that one final poll starts just before the deadline', () => {
+    expect(deadline.finalPollAt).toBe(1000 + 60_000 - DEFAULT_SHAPE.finalPollLeadMs)
+    expect(nextPollAt(1000 + 55_000, 20_000, deadline)).toBe(deadline.finalPollAt)
+    expect(nextPollAt(1000 + 10_000, 2000, deadline)).toBe(1000 + 12_000)
+  })
+
+  it('plans no poll after the final one', () => {
+    expect(nextPollAt(deadline.finalPollAt, 500, deadline)).toBeUndefined()
+    expect(mayStartPoll(deadline.finalPollAt, deadline)).toBe(true)
+    expect(mayStartPoll(deadline.finalPollAt + 1, deadline)).toBe(false)
+  })
+
+  it('gives each request the smaller of request_timeout and the time left', () => {
+    expect(requestTimeoutAt(1000, deadline)).toBe(30_000)
+    expect(requestTimeoutAt(1000 + 50_000, deadline)).toBe(10_000)
+    expect(requestTimeoutAt(deadline.finalPollAt, deadline)).toBe(DEFAULT_SHAPE.finalPollLeadMs)
+  })
+
+  it('with timeout 0, checks once with the full request_timeout', () => {
+    const once = planDeadline(0, 0, 30_000)
+    expect(once.checkOnce).toBe(true)
+    expect(requestTimeoutAt(0, once)).toBe(30_000)
+    expect(nextPollAt(0, 500, once)).toBeUndefined()
+  })
+
+  it('never leads the final poll by more than a short timeout allows', () => {
+    const short = planDeadline(0, 400, 30_000)
+    expect(short.finalPollAt).toBe(0)
+  })
+})

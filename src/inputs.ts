@@ -1,0 +1,237 @@
+import { parseDuration } from './duration.js'
+
+/** Everything the action needs, validated. Durations are in milliseconds, statuses are lower case. */
+export interface Settings {
+  /** Unique ids in input order. */
+  taskIds: string[]
+  apiKey: string
+  /** Without a trailing slash. */
+  baseUrl: string
+  /** 0 means: check each task once. */
+  timeoutMs: number
+  intervalMs: number
+  maxIntervalMs: number
+  requestTimeoutMs: number
+  notFoundGraceMs: number
+  successStatuses: ReadonlySet<string>
+  failureStatuses: ReadonlySet<string>
+  failOnFailure: boolean
+  failOnTimeout: boolean
+  maxRequestsPerSecond: number
+  failFast: boolean
+}
+
+/**
+ * The defaults, as action.yml declares them. `api_key` and `base_url` have none there, so that the
+ * MEMOS_API_KEY / MEMOS_BASE_URL environment variables can stand in for them.
+ */
+export const INPUT_DEFAULTS = {
+  timeout: '10m',
+  interval: '500ms',
+  max_interval: '30s',
+  request_timeout: '30s',
+  not_found_grace: '10s',
+  success_statuses: 'completed',
+  failure_statuses: 'failed,fail,error,cancelled,canceled',
+  fail_on_failure: 'true',
+  fail_on_timeout: 'true',
+  max_requests_per_second: '20',
+  fail_fast: 'true'
+} as const
+
+export const DEFAULT_BASE_URL = 'https://memos.memtensor.cn/api/openmem/v1'
+export const GLOBAL_BASE_URL = 'https://api.memt.ai/platform/api/openmem/v1'
+
+/** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
+const MAX_RATE_CAP = 1000
+const MAX_TASK_IDS = 5000
+const MIN_API_KEY_LENGTH = 8
+const MIN_INTERVAL_MS = 100
+const MAX_TIMEOUT_MS = 24 * 3_600_000
+const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+
+/** A bad input. The message names every bad input and quotes its value (the key excepted). */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `Invalid inputs:\n- ${problems.join('\n- ')}`)
+    this.name = 'InputError'
+  }
+}
+
+/** Reads one input by its action.yml name; returns '' when it is not set. */
+export type InputReader = (name: string) => string
+
+/**
+ * Reads and validates every input at once, so a user sees all mistakes in one run, before any request.
+ */
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+  const problems: string[] = []
+  const input = (name: keyof typeof INPUT_DEFAULTS): string => read(name).trim() || INPUT_DEFAULTS[name]
+
+  const taskIds = parseTaskIds(read('task_id'), problems)
+  const apiKey = parseApiKey(read('api_key').trim() || (env.MEMOS_API_KEY ?? '').trim(), problems)
+  const baseUrl = parseBaseUrl(read('base_url').trim() || (env.MEMOS_BASE_URL ?? '').trim() || DEFAULT_BASE_URL, problems)
+
+  const duration = (name: keyof typeof INPUT_DEFAULTS, min: number): number => {
+    const raw = input(name)
+    const ms = parseDuration(raw)
+    if (ms === undefined) {
+      problems.push(`Input '${name}' has an invalid duration '${raw}'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.`)
+      return 0
+    }
+    if (ms < min || ms > MAX_TIMEOUT_MS) {
+      problems.push(`Input '${name}' is '${raw}', which is out of range: it must be between ${min}ms and 24h.`)
+    }
+    return ms
+  }
+  const timeoutMs = duration('timeout', 0)
+  const intervalMs = duration('interval', MIN_INTERVAL_MS)
+  const maxIntervalMs = duration('max_interval', MIN_INTERVAL_MS)
+  const requestTimeoutMs = duration('request_timeout', MIN_INTERVAL_MS)
+  const notFoundGraceMs = duration('not_found_grace', 0)
+  if (maxIntervalMs > 0 && intervalMs > maxIntervalMs) {
+    problems.push(`Input 'max_interval' is '${input('max_interval')}', shorter than 'interval' ('${input('interval')}').`)
+  }
+
+  const successStatuses = parseStatuses('success_statuses', input('success_statuses'), problems)
+  const failureStatuses = parseStatuses('failure_statuses', input('failure_statuses'), problems)
+  const overlap = [...successStatuses].filter((status) => failureStatuses.has(status))
+  if (overlap.length > 0) {
+    problems.push(`Inputs 'success_statuses' and 'failure_statuses' both list '${overlap.join(',')}'.`)
+  }
+
+  const boolean = (name: keyof typeof INPUT_DEFAULTS): boolean => {
+    const raw = input(name)
+    if (/^(true|True|TRUE)$/.test(raw)) return true
+    if (/^(false|False|FALSE)$/.test(raw)) return false
+    problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
+    return false
+  }
+  const failOnFailure = boolean('fail_on_failure')
+  const failOnTimeout = boolean('fail_on_timeout')
+  const failFast = boolean('fail_fast')
+
+  const rawRate = input('max_requests_per_second')
+  const maxRequestsPerSecond = Number(rawRate)
+  if (!/^\d+$/.test(rawRate) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > MAX_RATE_CAP) {
+    problems.push(`Input 'max_requests_per_second' is '${rawRate}', but it must be a whole number from 1 to ${MAX_RATE_CAP}.`)
+  }
+
+  if (problems.length > 0) throw new InputError(problems)
+  return {
+    taskIds,
+    apiKey,
+    baseUrl,
+    timeoutMs,
+    intervalMs,
+    maxIntervalMs,
+    requestTimeoutMs,
+    notFoundGraceMs,
+    successStatuses,
+    failureStatuses,
+    failOnFailure,
+    failOnTimeout,
+    maxRequestsPerSecond,
+    failFast
+  }
+}
+
+/**
+ * Task ids may be separated by commas, spaces or newlines (a YAML block scalar works), or be given
+ * as a JSON array of strings, as `toJSON()` of an earlier step's output would be. Blank entries are
+ * skipped and duplicates kept once, in first-seen order.
+ */
+export function parseTaskIds(raw: string, problems: string[]): string[] {
+  const text = raw.trim()
+  let entries: string[]
+  if (text.startsWith('[')) {
+    entries = parseJsonIdList(text) ?? []
+    if (entries.length === 0 && text !== '[]') {
+      problems.push(`Input 'task_id' looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
+      return []
+    }
+  } else {
+    entries = text.split(/[\s,]+/)
+  }
+  const ids = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ''))]
+  if (ids.length === 0) {
+    problems.push(`Input 'task_id' is required: give the task_id that /add/message or /add/feedback returned (got '${abbreviate(raw)}').`)
+    return []
+  }
+  if (ids.length > MAX_TASK_IDS) {
+    problems.push(`Input 'task_id' holds ${ids.length} ids; split them into steps of at most ${MAX_TASK_IDS}.`)
+  }
+  const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id))
+  for (const id of bad.slice(0, 5)) {
+    problems.push(`Input 'task_id' has an invalid id '${abbreviate(id)}': ids are letters, digits, '-', '_', '.' and ':' (at most 128).`)
+  }
+  if (bad.length > 5) problems.push(`Input 'task_id' has ${bad.length - 5} more invalid ids.`)
+  return ids
+}
+
+function parseJsonIdList(text: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value as string[]
+  } catch {
+    // Not JSON: reported by the caller.
+  }
+  return undefined
+}
+
+function parseApiKey(key: string, problems: string[]): string {
+  if (key === '') {
+    problems.push(
+      "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable."
+    )
+  } else if (key.length < MIN_API_KEY_LENGTH) {
+    // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
+    problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
+  } else if (/[\s\u0000-\u001f\u007f]/.test(key)) {
+    // The key itself is never quoted: it is a secret even when it is malformed.
+    problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.")
+  }
+  return key
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
+
+function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
+}
+
+function parseBaseUrl(raw: string, problems: string[]): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    problems.push(`Input 'base_url' is not a URL: '${abbreviate(raw)}'. The default is ${DEFAULT_BASE_URL}.`)
+    return raw
+  }
+  if (url.username || url.password) {
+    problems.push(`Input 'base_url' must not contain credentials: '${url.protocol}//…@${url.host}${url.pathname}'. Pass the key in 'api_key'.`)
+    return raw
+  }
+  const loopback = isLoopbackHost(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must use https (http is allowed only for loopback hosts such as 127.0.0.1).`)
+  }
+  if (url.search || url.hash) {
+    problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must not have a query or fragment.`)
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+function parseStatuses(name: string, raw: string, problems: string[]): Set<string> {
+  const statuses = raw
+    .split(',')
+    .map((status) => status.trim().toLowerCase())
+    .filter((status) => status !== '')
+  if (statuses.length === 0) problems.push(`Input '${name}' is '${raw}', but it must list at least one status.`)
+  return new Set(statuses)
+}
+
+function abbreviate(text: string, max = 80): string {
+  const oneLine = text.replace(/\s+/g, ' ')
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine
+}

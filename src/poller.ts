@@ -1,0 +1,379 @@
+import { type Clock, systemClock, Waker } from './clock.js'
+import { formatDuration } from './duration.js'
+import type { Settings } from './inputs.js'
+import { RequestAbortedError, type StatusOutcome } from './memos-client.js'
+import { MinHeap } from './min-heap.js'
+import { RateLimiter } from './rate-limiter.js'
+import {
+  DEFAULT_SHAPE,
+  type Deadline,
+  mayStartPoll,
+  nextPollAt,
+  planDeadline,
+  pollDelay,
+  requestTimeoutAt,
+  retryDelay,
+  type ScheduleShape
+} from './schedule.js'
+
+/** How one task ended. `pending`: the wait stopped early (fail_fast, or a problem with the key) before it finished. */
+export type TaskConclusion = 'success' | 'failure' | 'error' | 'timed_out' | 'cancelled' | 'pending'
+
+export interface StatusChange {
+  status: string
+  /** Milliseconds from the start of the wait. */
+  atMs: number
+}
+
+export interface TaskResult {
+  taskId: string
+  /** The last status MemOS reported, as spelled by MemOS; '' if none was reported. */
+  status: string
+  conclusion: TaskConclusion
+  attempts: number
+  durationMs: number
+  /** The last `data` object MemOS returned. */
+  data: Record<string, unknown> | null
+  /** Why the task did not succeed; '' on success. */
+  error: string
+  timeline: StatusChange[]
+}
+
+/** Why the wait ended before every task finished. */
+export type StopReason = 'cancelled' | 'fail_fast' | 'fatal' | undefined
+
+export interface WaitResult {
+  /** In input order. */
+  tasks: TaskResult[]
+  stopReason: StopReason
+  attempts: number
+  durationMs: number
+}
+
+export type PollSettings = Pick<
+  Settings,
+  | 'taskIds'
+  | 'timeoutMs'
+  | 'intervalMs'
+  | 'maxIntervalMs'
+  | 'requestTimeoutMs'
+  | 'notFoundGraceMs'
+  | 'successStatuses'
+  | 'failureStatuses'
+  | 'maxRequestsPerSecond'
+  | 'failFast'
+>
+
+export interface StatusSource {
+  getStatus(taskId: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<StatusOutcome>
+}
+
+export interface PollLog {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+export interface PollerDeps {
+  client: StatusSource
+  log: PollLog
+  /** Aborted on SIGINT/SIGTERM: the sleep and the requests in flight end at once. */
+  signal: AbortSignal
+  clock?: Clock
+  random?: () => number
+  shape?: ScheduleShape
+}
+
+/** Statuses that mean "not finished yet" without a warning; anything else unknown is warned about once. */
+const KNOWN_RUNNING_STATUSES = new Set(['running', 'waiting', 'pending', 'queued', 'in_progress', 'processing'])
+
+/** A batch logs a progress line at most this often. */
+const PROGRESS_EVERY_MS = 5000
+
+interface TaskState {
+  index: number
+  taskId: string
+  status: string
+  conclusion: TaskConclusion | undefined
+  attempts: number
+  data: Record<string, unknown> | null
+  error: string
+  timeline: StatusChange[]
+  finishedAt: number | undefined
+  dueAt: number
+  consecutiveFailures: number
+  lastProblem: string
+  notFoundSince: number | undefined
+}
+
+/** Polls every task until each has finished, the deadline passes, or the run is cancelled. */
+export function waitForTasks(settings: PollSettings, deps: PollerDeps): Promise<WaitResult> {
+  return new Poller(settings, deps).run()
+}
+
+class Poller {
+  private readonly clock: Clock
+  private readonly random: () => number
+  private readonly shape: ScheduleShape
+  private readonly limiter: RateLimiter
+  private readonly waker: Waker
+  /** Aborts the requests in flight when the wait stops for any reason. */
+  private readonly inFlightAbort = new AbortController()
+  private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
+  private readonly tasks: TaskState[]
+  private readonly warnedStatuses = new Set<string>()
+  private readonly batch: boolean
+  private start = 0
+  private deadline!: Deadline
+  private inFlight = 0
+  private attempts = 0
+  private finished = 0
+  private stopReason: StopReason
+  private stopCause = ''
+  private lastProgressAt = 0
+
+  constructor(
+    private readonly settings: PollSettings,
+    private readonly deps: PollerDeps
+  ) {
+    this.clock = deps.clock ?? systemClock
+    this.random = deps.random ?? Math.random
+    this.shape = deps.shape ?? DEFAULT_SHAPE
+    this.limiter = new RateLimiter(settings.maxRequestsPerSecond)
+    this.waker = new Waker(this.clock)
+    this.batch = settings.taskIds.length > 1
+    this.tasks = settings.taskIds.map((taskId, index) => ({
+      index,
+      taskId,
+      status: '',
+      conclusion: undefined,
+      attempts: 0,
+      data: null,
+      error: '',
+      timeline: [],
+      finishedAt: undefined,
+      dueAt: 0,
+      consecutiveFailures: 0,
+      lastProblem: '',
+      notFoundSince: undefined
+    }))
+  }
+
+  async run(): Promise<WaitResult> {
+    this.start = this.clock.now()
+    this.lastProgressAt = this.start
+    this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs, this.shape)
+    for (const task of this.tasks) {
+      task.dueAt = this.start
+      this.due.push(task)
+    }
+    const onAbort = (): void => this.waker.wake()
+    this.deps.signal.addEventListener('abort', onAbort)
+    try {
+      await this.loop()
+    } finally {
+      this.deps.signal.removeEventListener('abort', onAbort)
+    }
+    return this.result()
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.deps.signal.aborted) this.stopReason = 'cancelled'
+      if (this.stopReason) break
+      const now = this.clock.now()
+      this.logProgress(now)
+      const next = this.due.peek()
+      if (!next) {
+        if (this.inFlight === 0) return
+        await this.waker.sleep(Number.POSITIVE_INFINITY)
+        continue
+      }
+      // When the poll may start, judged from its due time, so a timer that fires late does not cost the final poll.
+      const startAt = this.limiter.earliestStart(next.dueAt)
+      if (!mayStartPoll(startAt, this.deadline)) {
+        // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
+        this.due.pop()
+        continue
+      }
+      if (startAt > now) {
+        await this.waker.sleep(startAt - now)
+        continue
+      }
+      this.due.pop()
+      this.limiter.recordStart(now)
+      this.inFlight++
+      void this.poll(next, now).finally(() => {
+        this.inFlight--
+        this.waker.wake()
+      })
+    }
+    this.inFlightAbort.abort()
+    while (this.inFlight > 0) await this.waker.sleep(Number.POSITIVE_INFINITY)
+  }
+
+  private async poll(task: TaskState, startedAt: number): Promise<void> {
+    task.attempts++
+    this.attempts++
+    const timeoutMs = requestTimeoutAt(startedAt, this.deadline)
+    let outcome: StatusOutcome
+    try {
+      outcome = await this.deps.client.getStatus(task.taskId, { timeoutMs, signal: this.inFlightAbort.signal })
+    } catch (error) {
+      if (error instanceof RequestAbortedError || this.inFlightAbort.signal.aborted) return
+      outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
+    }
+    const now = this.clock.now()
+    this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
+    switch (outcome.kind) {
+      case 'status':
+        return this.onStatus(task, outcome.status, outcome.data, now)
+      case 'transient':
+        return this.onTransient(task, outcome, now)
+      case 'not_found':
+        return this.onNotFound(task, outcome.reason, outcome.looksLikeWrongUrl, startedAt, now)
+      case 'fatal':
+        this.finish(task, 'error', outcome.reason, now)
+        if (outcome.scope === 'run') this.stop('fatal', outcome.reason)
+        return
+    }
+  }
+
+  private onStatus(task: TaskState, status: string, data: Record<string, unknown>, now: number): void {
+    task.consecutiveFailures = 0
+    task.lastProblem = ''
+    task.notFoundSince = undefined
+    task.data = data
+    const elapsed = now - this.start
+    if (status !== task.status) {
+      task.status = status
+      task.timeline.push({ status, atMs: elapsed })
+      this.deps.log.info(`${this.label(task)}${status} (${formatDuration(elapsed)})`)
+    }
+    const normalized = status.toLowerCase()
+    if (this.settings.successStatuses.has(normalized)) return this.finish(task, 'success', '', now)
+    if (this.settings.failureStatuses.has(normalized)) {
+      return this.finish(task, 'failure', `Task ${task.taskId} ended with status '${status}'.`, now)
+    }
+    if (!KNOWN_RUNNING_STATUSES.has(normalized) && !this.warnedStatuses.has(normalized)) {
+      this.warnedStatuses.add(normalized)
+      this.deps.log.warning(
+        `MemOS reported an unknown status '${status}' (task ${task.taskId}); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'.`
+      )
+    }
+    this.scheduleNext(task, now, pollDelay(elapsed, this.settings, this.random, this.shape))
+  }
+
+  private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {
+    task.consecutiveFailures++
+    task.lastProblem = outcome.reason
+    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs)
+    const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
+    const at = this.scheduleNext(task, now, delay)
+    const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
+    this.deps.log.warning(`${this.label(task) || 'MemOS status request: '}${outcome.reason}; ${next}.`)
+  }
+
+  private onNotFound(task: TaskState, reason: string, looksLikeWrongUrl: boolean, startedAt: number, now: number): void {
+    task.consecutiveFailures = 0
+    task.notFoundSince ??= startedAt
+    const graceEndsAt = task.notFoundSince + this.settings.notFoundGraceMs
+    task.lastProblem = `not found (${reason})`
+    if (now >= graceEndsAt) {
+      const urlHint = looksLikeWrongUrl ? ` The 404 did not come from the MemOS API: check 'base_url'.` : ''
+      const message =
+        `Task ${task.taskId} was not found (${reason}) for ${formatDuration(now - task.notFoundSince)}. ` +
+        `Check that 'task_id' is right and that 'api_key' belongs to the project that created the task.${urlHint}`
+      return this.finish(task, 'error', message, now)
+    }
+    this.deps.log.debug(`${this.label(task)}not found yet (${reason}); keeps trying until ${formatDuration(graceEndsAt - this.start)}`)
+    const delay = pollDelay(now - this.start, this.settings, this.random, this.shape)
+    this.scheduleNext(task, now, Math.min(delay, Math.max(0, graceEndsAt - now)))
+  }
+
+  /** Queues the task's next poll; returns its time, or undefined when the deadline leaves no poll. */
+  private scheduleNext(task: TaskState, now: number, delayMs: number): number | undefined {
+    const at = nextPollAt(now, delayMs, this.deadline)
+    if (at !== undefined) {
+      task.dueAt = at
+      this.due.push(task)
+    }
+    return at
+  }
+
+  private finish(task: TaskState, conclusion: TaskConclusion, error: string, now: number): void {
+    task.conclusion = conclusion
+    task.error = error
+    task.finishedAt = now
+    this.finished++
+    if (conclusion === 'error') this.deps.log.info(`${this.label(task)}error: ${error}`)
+    if (conclusion !== 'success' && this.settings.failFast && this.batch && this.finished < this.tasks.length) {
+      this.stop('fail_fast', `fail_fast stopped the wait after task ${task.taskId} ${conclusion === 'failure' ? 'failed' : 'errored'}`)
+    }
+  }
+
+  private stop(reason: Exclude<StopReason, undefined>, cause: string): void {
+    if (this.stopReason) return
+    this.stopReason = reason
+    this.stopCause = cause
+    this.waker.wake()
+  }
+
+  private logProgress(now: number): void {
+    if (!this.batch || now - this.lastProgressAt < PROGRESS_EVERY_MS) return
+    this.lastProgressAt = now
+    const failed = this.tasks.filter((task) => task.conclusion !== undefined && task.conclusion !== 'success').length
+    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}`)
+  }
+
+  private label(task: TaskState): string {
+    return this.batch ? `[${task.taskId}] ` : ''
+  }
+
+  private result(): WaitResult {
+    const end = this.clock.now()
+    const unfinishedConclusion: TaskConclusion =
+      this.stopReason === 'cancelled' ? 'cancelled' : this.stopReason ? 'pending' : 'timed_out'
+    const tasks = this.tasks.map((task): TaskResult => {
+      const conclusion = task.conclusion ?? unfinishedConclusion
+      const error = task.conclusion === undefined ? this.unfinishedError(task, conclusion) : task.error
+      return {
+        taskId: task.taskId,
+        status: task.status,
+        conclusion,
+        attempts: task.attempts,
+        durationMs: Math.round((task.finishedAt ?? end) - this.start),
+        data: task.data,
+        error,
+        timeline: task.timeline
+      }
+    })
+    return { tasks, stopReason: this.stopReason, attempts: this.attempts, durationMs: Math.round(end - this.start) }
+  }
+
+  private unfinishedError(task: TaskState, conclusion: TaskConclusion): string {
+    const last = task.status ? `last status '${task.status}'` : 'no status reported yet'
+    const problem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
+    switch (conclusion) {
+      case 'cancelled':
+        return `Cancelled while waiting for task ${task.taskId} (${last}).`
+      case 'pending':
+        return `Not waited for: ${this.stopCause} (${last}).`
+      default:
+        return `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId} (${last}${problem}).`
+    }
+  }
+}
+
+function describe(outcome: StatusOutcome): string {
+  switch (outcome.kind) {
+    case 'status':
+      return `status '${outcome.status}'`
+    case 'transient':
+      return `transient problem: ${outcome.reason}`
+    case 'not_found':
+      return `not found: ${outcome.reason}`
+    case 'fatal':
+      return `fatal: ${outcome.reason}`
+  }
+}

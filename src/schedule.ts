@@ -1,0 +1,118 @@
+/**
+ * When to poll. Pure functions of the elapsed time, the settings and an injected random source, so the
+ * tests and the benchmark can drive them with a simulated clock.
+ */
+
+export interface ScheduleSettings {
+  intervalMs: number
+  maxIntervalMs: number
+}
+
+export interface ScheduleShape {
+  /** Each wait is this fraction of the time waited so far (between `interval` and `max_interval`). */
+  growth: number
+  /** Waits are spread over ±jitter/2 of their target, then kept within `interval`..`max_interval`. */
+  jitter: number
+  /** The final poll starts this long before the deadline, so that its answer arrives by the deadline. */
+  finalPollLeadMs: number
+}
+
+/**
+ * The default shape, tuned with `npm run bench` (docs/benchmarks.md):
+ * - A wait proportional to the time already waited keeps the detection delay a fixed fraction of the
+ *   task's duration, whatever that turns out to be: with growth g and uniform phase the median delay is
+ *   about g/2 of the duration. The target is at most 10 %, so g must stay under 0.2; 0.15 leaves room
+ *   for jitter and request time.
+ * - Below interval/growth (3.3 s at the 500 ms default) the wait is flat at `interval`: short tasks are
+ *   seen within half a second, like the open-source MemOS server's own 0.5 s poll.
+ * - Past max_interval/growth (200 s at 30 s) the wait is flat at `max_interval`, which bounds the delay
+ *   of long tasks and makes a 10 min wait cost about 50 requests, against 120 for a fixed 5 s poller.
+ * - ±10 % jitter keeps the many tasks of a batch, and many runners, from polling in lockstep.
+ */
+export const DEFAULT_SHAPE: ScheduleShape = {
+  growth: 0.15,
+  jitter: 0.2,
+  finalPollLeadMs: 1000
+}
+
+/** The wait before the next poll, before jitter: grows with the time waited, from interval to max_interval. */
+export function targetDelay(elapsedMs: number, settings: ScheduleSettings, shape: ScheduleShape = DEFAULT_SHAPE): number {
+  return clamp(Math.max(0, elapsedMs) * shape.growth, settings.intervalMs, settings.maxIntervalMs)
+}
+
+/** The jittered wait before the next status poll. `random` returns a number in [0, 1). */
+export function pollDelay(
+  elapsedMs: number,
+  settings: ScheduleSettings,
+  random: () => number,
+  shape: ScheduleShape = DEFAULT_SHAPE
+): number {
+  return jittered(targetDelay(elapsedMs, settings, shape), settings, random, shape)
+}
+
+/**
+ * The wait after a transient problem: doubles with each consecutive failure from `interval`, and is never
+ * shorter than the ordinary poll wait, nor shorter than the server's Retry-After.
+ */
+export function retryDelay(
+  elapsedMs: number,
+  consecutiveFailures: number,
+  retryAfterMs: number | undefined,
+  settings: ScheduleSettings,
+  random: () => number,
+  shape: ScheduleShape = DEFAULT_SHAPE
+): number {
+  const backoff = settings.intervalMs * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 30)
+  const base = jittered(Math.max(backoff, targetDelay(elapsedMs, settings, shape)), settings, random, shape)
+  return Math.max(base, retryAfterMs ?? 0)
+}
+
+function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
+  const spread = target * shape.jitter * (random() - 0.5)
+  return Math.round(clamp(target + spread, settings.intervalMs, settings.maxIntervalMs))
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), max)
+}
+
+/** The run's deadline, as absolute clock times. */
+export interface Deadline {
+  /** When the wait must be over. */
+  endsAt: number
+  /** The latest time a poll may start; the last wait is shortened so that one poll starts here. */
+  finalPollAt: number
+  /** `timeout: 0`: one poll per task, each with the full request timeout. */
+  checkOnce: boolean
+  requestTimeoutMs: number
+}
+
+export function planDeadline(
+  startMs: number,
+  timeoutMs: number,
+  requestTimeoutMs: number,
+  shape: ScheduleShape = DEFAULT_SHAPE
+): Deadline {
+  const lead = Math.min(shape.finalPollLeadMs, requestTimeoutMs, timeoutMs)
+  return { endsAt: startMs + timeoutMs, finalPollAt: startMs + timeoutMs - lead, checkOnce: timeoutMs === 0, requestTimeoutMs }
+}
+
+/**
+ * When the next poll starts after waiting `delayMs` from `nowMs`, or undefined when no poll is left
+ * before the deadline. A wait that would cross the final-poll time is cut short to land on it.
+ */
+export function nextPollAt(nowMs: number, delayMs: number, deadline: Deadline): number | undefined {
+  if (deadline.checkOnce || nowMs >= deadline.finalPollAt) return undefined
+  return Math.min(nowMs + delayMs, deadline.finalPollAt)
+}
+
+/** Whether a poll may still start at `nowMs` (a rate limit may have pushed it past the final-poll time). */
+export function mayStartPoll(nowMs: number, deadline: Deadline): boolean {
+  return deadline.checkOnce || nowMs <= deadline.finalPollAt
+}
+
+/** A request's own time limit: `request_timeout`, cut to the time left before the deadline. */
+export function requestTimeoutAt(nowMs: number, deadline: Deadline): number {
+  if (deadline.checkOnce) return deadline.requestTimeoutMs
+  return Math.max(1, Math.min(deadline.requestTimeoutMs, deadline.endsAt - nowMs))
+}
