@@ -50,3 +50,11 @@ describe('RateLimiter', () => {
     expect(limiter.currentCap(5)).toBe(1)
   })
 })
+
+describe('RateLimiter pauses', () => {
+  it('never pauses past the given limit (the final poll)', () => {
+    const limiter = new RateLimiter(20)
+    limiter.throttle(0, 60_000, 5000)
+    expect(limiter.earliestStart(10)).toBe(5000)
+  })
+})

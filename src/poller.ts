@@ -267,7 +267,8 @@ class Poller {
   private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {
     task.consecutiveFailures++
     task.lastProblem = outcome.reason
-    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs)
+    // Throttling pauses every task, but never past the final poll.
+    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, this.deadline.finalPollAt)
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`

@@ -55,11 +55,12 @@ export class RateLimiter {
 
   /**
    * The server said "too many requests": halve the rate for every task and pause all of them for
-   * `retryAfterMs`, or one window when the server gave no time.
+   * `retryAfterMs`, or one window when the server gave no time, but not past `notAfterMs`.
    */
-  throttle(nowMs: number, retryAfterMs: number | undefined): void {
+  throttle(nowMs: number, retryAfterMs: number | undefined, notAfterMs = Number.POSITIVE_INFINITY): void {
     this.throttledCap = Math.max(1, Math.floor(this.currentCap(nowMs) / 2))
     this.throttledAt = nowMs
-    this.pausedUntil = Math.max(this.pausedUntil, nowMs + (retryAfterMs ?? WINDOW_MS))
+    const resumeAt = Math.min(nowMs + (retryAfterMs ?? WINDOW_MS), notAfterMs)
+    this.pausedUntil = Math.max(this.pausedUntil, resumeAt)
   }
 }

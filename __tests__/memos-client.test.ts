@@ -1,0 +1,100 @@
+import { classifyResponse, parseRetryAfter, type StatusOutcome } from '../src/memos-client.js'
+
+const NOW = Date.parse('2026-11-28T12:00:00Z')
+
+function classify(httpStatus: number, body: unknown, headers: Record<string, string> = {}): StatusOutcome {
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  return classifyResponse({ httpStatus, headers: { 'content-type': 'application/json', ...headers }, body: text, nowMs: NOW })
+}
+
+describe('classifyResponse', () => {
+  it.each([
+    ['code 0 with a data object', { code: 0, message: 'ok', data: { task_id: 't', status: 'running' } }, 'running'],
+    ['code 200 (the SDK tests)', { code: 200, message: 'ok', data: { status: 'completed' } }, 'completed'],
+    ['the legacy one-element list', { code: 200, message: 'ok', data: [{ status: 'completed' }] }, 'completed'],
+    ['an upper-case status, kept as spelled', { code: 0, data: { status: 'COMPLETED' } }, 'COMPLETED']
+  ])('reads the status from %s', (_name, body, status) => {
+    expect(classify(200, body)).toMatchObject({ kind: 'status', status })
+  })
+
+  it('passes the whole data object through', () => {
+    const data = { task_id: 't', status: 'completed', memory_views: { added: 1 }, extra: [1, 2] }
+    expect(classify(200, { code: 0, data })).toEqual({ kind: 'status', status: 'completed', data })
+  })
+
+  it.each([
+    ['HTTP 408', 408, {}, false],
+    ['HTTP 429', 429, {}, true],
+    ['HTTP 500', 500, { code: 50000, message: 'internal' }, false],
+    ['an HTML 502 from a gateway', 502, '<html><body>Bad Gateway</body></html>', false],
+    ['HTTP 503', 503, '', false],
+    ['HTTP 504', 504, 'upstream timed out', false],
+    ['a body that is not JSON', 200, '<html>maintenance</html>', false],
+    ['malformed JSON', 200, '{"code":0,"data":{"status":', false],
+    ['JSON without a code', 200, { data: { status: 'completed' } }, false],
+    ['data that is null', 200, { code: 0, data: null }, false],
+    ['data without a status', 200, { code: 0, data: { task_id: 't' } }, false],
+    ['an empty legacy list', 200, { code: 200, data: [] }, false],
+    ['code 40300 (rate limit)', 200, { code: 40300, message: 'rate limit' }, true],
+    ['code 50000', 200, { code: 50000, message: 'internal error' }, false],
+    ['code 50002', 200, { code: 50002, message: 'operation failed' }, false],
+    ['code 50004', 200, { code: 50004, message: 'unavailable' }, false],
+    ['code 50005', 200, { code: 50005, message: 'unavailable' }, false]
+  ])('treats %s as transient', (_name, status, body, throttled) => {
+    expect(classify(status, body)).toMatchObject({ kind: 'transient', throttled })
+  })
+
+  it.each([
+    ['HTTP 401', 401, { code: 40132, message: 'Invalid or expired API key' }],
+    ['HTTP 403', 403, 'Forbidden'],
+    ['code 40100', 200, { code: 40100, message: 'API key required' }],
+    ['code 40130', 200, { code: 40130, message: 'API key required' }],
+    ['code 40132', 200, { code: 40132, message: 'Invalid or expired API key' }]
+  ])('stops the whole run on %s and points at api_key', (_name, status, body) => {
+    const outcome = classify(status, body)
+    expect(outcome).toMatchObject({ kind: 'fatal', scope: 'run' })
+    expect((outcome as { reason: string }).reason).toContain("'api_key'")
+  })
+
+  it.each([
+    ['code 40001', { code: 40001, message: 'task_id is required' }, 'task', 'task_id is required'],
+    ['code 40003', { code: 40003, message: 'unsupported parameter' }, 'task', 'unsupported parameter'],
+    ['code 40301', { code: 40301, message: 'token quota exceeded' }, 'run', 'token quota exceeded'],
+    ['code 40305', { code: 40305, message: 'call quota exceeded' }, 'run', 'call quota exceeded'],
+    ['an undocumented 4xxxx code', { code: 40999, message: 'odd' }, 'task', 'odd']
+  ])('stops on %s with the API message', (_name, body, scope, message) => {
+    const outcome = classify(200, body)
+    expect(outcome).toMatchObject({ kind: 'fatal', scope })
+    expect((outcome as { reason: string }).reason).toContain(message)
+  })
+
+  it.each([
+    ['code 50131', 200, { code: 50131, message: 'Task not found' }, false],
+    ['HTTP 404 with JSON (open-source server)', 404, { code: 404, message: 'not found' }, false],
+    ['HTTP 404 with an HTML page (a wrong base_url)', 404, '<html>404</html>', true]
+  ])('reports %s as not found', (_name, status, body, looksLikeWrongUrl) => {
+    expect(classify(status, body)).toMatchObject({ kind: 'not_found', looksLikeWrongUrl })
+  })
+
+  it('reads Retry-After from a 429', () => {
+    expect(classify(429, '', { 'retry-after': '7' })).toMatchObject({ kind: 'transient', retryAfterMs: 7000, throttled: true })
+  })
+
+  it('quotes the start of a non-JSON body, so a gateway page is recognisable in the log', () => {
+    const outcome = classify(502, '<html><title>502 Bad Gateway</title></html>', { 'content-type': 'text/html; charset=utf-8' })
+    expect((outcome as { reason: string }).reason).toBe("HTTP 502, text/html, not JSON: '<html><title>502 Bad Gateway</title></html>'")
+  })
+})
+
+describe('parseRetryAfter', () => {
+  it.each([
+    ['seconds', '120', 120_000],
+    ['fractional seconds', '1.5', 1500],
+    ['an HTTP date', 'Sat, 28 Nov 2026 12:00:30 GMT', 30_000],
+    ['an HTTP date in the past', 'Sat, 28 Nov 2026 11:00:00 GMT', 0],
+    ['garbage', 'soon', undefined],
+    ['nothing', undefined, undefined]
+  ])('reads %s', (_name, value, expected) => {
+    expect(parseRetryAfter(value, NOW)).toBe(expected)
+  })
+})
