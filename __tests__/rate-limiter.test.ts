@@ -5,7 +5,7 @@ function drive(limiter: RateLimiter, count: number, from = 0): number[] {
   const starts: number[] = []
   let now = from
   for (let i = 0; i < count; i++) {
-    now = limiter.earliestStart(now)
+    now = Math.max(now, limiter.readyAt(now))
     limiter.recordStart(now)
     starts.push(now)
   }
@@ -30,7 +30,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(20)
     drive(limiter, 5)
     limiter.throttle(100, 3000)
-    expect(limiter.earliestStart(200)).toBe(3100)
+    expect(limiter.readyAt(200)).toBe(3100)
     expect(limiter.currentCap(100)).toBe(10)
     const starts = drive(limiter, 30, 3100)
     expect(peak(starts)).toBeLessThanOrEqual(limiter.currentCap(3100 + 3 * WINDOW_MS))
@@ -44,10 +44,16 @@ describe('RateLimiter', () => {
     expect(limiter.currentCap(60_000)).toBe(20)
   })
 
+  it('halves the rate once for a burst of throttled answers to requests already in flight', () => {
+    const limiter = new RateLimiter(20)
+    for (let i = 0; i < 5; i++) limiter.throttle(i * 10, undefined)
+    expect(limiter.currentCap(50)).toBe(10)
+  })
+
   it('never throttles below one request per second', () => {
     const limiter = new RateLimiter(2)
-    for (let i = 0; i < 5; i++) limiter.throttle(i, 0)
-    expect(limiter.currentCap(5)).toBe(1)
+    for (let i = 0; i < 5; i++) limiter.throttle(i * WINDOW_MS, 0)
+    expect(limiter.currentCap(4 * WINDOW_MS)).toBe(1)
   })
 })
 
@@ -55,6 +61,6 @@ describe('RateLimiter pauses', () => {
   it('never pauses past the given limit (the final poll)', () => {
     const limiter = new RateLimiter(20)
     limiter.throttle(0, 60_000, 5000)
-    expect(limiter.earliestStart(10)).toBe(5000)
+    expect(limiter.readyAt(10)).toBe(5000)
   })
 })

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type Clock, systemClock, Waker } from './clock.js'
 import { formatDuration } from './duration.js'
 import type { Settings } from './inputs.js'
@@ -141,6 +142,8 @@ class Poller {
     this.shape = deps.shape ?? DEFAULT_SHAPE
     this.limiter = new RateLimiter(settings.maxRequestsPerSecond)
     this.waker = new Waker(this.clock)
+    // One abort listener per request in flight; a large batch has many at once.
+    setMaxListeners(0, this.inFlightAbort.signal)
     this.batch = settings.taskIds.length > 1
     this.tasks = settings.taskIds.map((taskId, index) => ({
       index,
@@ -189,8 +192,8 @@ class Poller {
         await this.waker.sleep(Number.POSITIVE_INFINITY)
         continue
       }
-      // When the poll may start, judged from its due time, so a timer that fires late does not cost the final poll.
-      const startAt = this.limiter.earliestStart(next.dueAt)
+      // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
+      const startAt = Math.max(next.dueAt, this.limiter.readyAt(now))
       if (!mayStartPoll(startAt, this.deadline)) {
         // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
         this.due.pop()

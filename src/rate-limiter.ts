@@ -34,10 +34,13 @@ export class RateLimiter {
     return Math.min(this.cap, this.throttledCap + Math.max(0, recovered))
   }
 
-  /** The earliest time at or after `nowMs` at which a request may start. */
-  earliestStart(nowMs: number): number {
+  /**
+   * When the limit next lets a request start, judged at `nowMs`; a time at or before `nowMs` means now.
+   * It is not raised to `nowMs`, so a caller that compares it with a deadline is not misled by a late timer.
+   */
+  readyAt(nowMs: number): number {
     const cap = this.currentCap(nowMs)
-    let at = Math.max(nowMs, this.pausedUntil)
+    let at = this.pausedUntil
     if (this.count >= cap) {
       // The cap-th most recent start must have left the window.
       const index = (this.next - cap + this.starts.length) % this.starts.length
@@ -46,7 +49,7 @@ export class RateLimiter {
     return at
   }
 
-  /** Records a request that starts now. Callers start requests only at or after `earliestStart`. */
+  /** Records a request that starts now. Callers start requests only at or after `readyAt`. */
   recordStart(nowMs: number): void {
     this.starts[this.next] = nowMs
     this.next = (this.next + 1) % this.starts.length
@@ -58,8 +61,11 @@ export class RateLimiter {
    * `retryAfterMs`, or one window when the server gave no time, but not past `notAfterMs`.
    */
   throttle(nowMs: number, retryAfterMs: number | undefined, notAfterMs = Number.POSITIVE_INFINITY): void {
-    this.throttledCap = Math.max(1, Math.floor(this.currentCap(nowMs) / 2))
-    this.throttledAt = nowMs
+    // Answers to requests that were already in flight when the rate was halved do not halve it again.
+    if (nowMs - this.throttledAt >= WINDOW_MS) {
+      this.throttledCap = Math.max(1, Math.floor(this.currentCap(nowMs) / 2))
+      this.throttledAt = nowMs
+    }
     const resumeAt = Math.min(nowMs + (retryAfterMs ?? WINDOW_MS), notAfterMs)
     this.pausedUntil = Math.max(this.pausedUntil, resumeAt)
   }

@@ -1,0 +1,122 @@
+/** Many tasks in one step, under one rate limit, over real HTTP to the simulator on 127.0.0.1. */
+import { buildOutputs } from '../src/report.js'
+import { type MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
+import { startSimulator, waitAgainst } from './helpers/harness.js'
+
+let simulator: MemosSimulator
+
+afterEach(async () => {
+  await simulator?.stop()
+})
+
+describe('a batch of tasks', () => {
+  it('waits for them side by side: the batch takes about as long as its slowest task, not the sum', async () => {
+    simulator = await startSimulator()
+    const durations = [900, 700, 800, 600, 900, 750]
+    durations.forEach((durationMs, index) => simulator.addTask(`t${index}`, { durationMs }))
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: durations.map((_, index) => `t${index}`) })
+    expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
+    const sum = durations.reduce((a, b) => a + b, 0)
+    expect(elapsedMs).toBeGreaterThanOrEqual(900)
+    expect(elapsedMs).toBeLessThan(sum / 2)
+  })
+
+  it('keeps input order in every output and polls a finished task no more', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('slow', { durationMs: 600 })
+    simulator.addTask('fast', { durationMs: 0 })
+    simulator.addTask('mid', { durationMs: 300 })
+    const { result } = await waitAgainst(simulator, { taskIds: ['slow', 'fast', 'mid'] })
+    expect(result.tasks.map((task) => task.taskId)).toEqual(['slow', 'fast', 'mid'])
+    expect(simulator.statusRequests('fast')).toHaveLength(1)
+    const outputs = buildOutputs(result)
+    expect(outputs.status).toBe('completed,completed,completed')
+    expect(JSON.parse(outputs.result).map((data: { task_id: string }) => data.task_id)).toEqual(['slow', 'fast', 'mid'])
+    expect(Number(outputs.attempts)).toBe(simulator.statusRequests().length)
+  })
+
+  it('never starts more than max_requests_per_second requests in any one-second window (server timestamps)', async () => {
+    simulator = await startSimulator()
+    const ids = Array.from({ length: 40 }, (_, index) => `rate-${index}`)
+    ids.forEach((id) => simulator.addTask(id, { durationMs: 2500 }))
+    const { result } = await waitAgainst(simulator, { taskIds: ids, maxRequestsPerSecond: 10 })
+    expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
+    const requests = simulator.statusRequests()
+    expect(requests.length).toBeGreaterThan(40)
+    expect(peakInWindow(requests, 1000)).toBeLessThanOrEqual(10)
+    // The cap is used, not just respected: some second holds exactly the cap.
+    expect(peakInWindow(requests, 1000)).toBe(10)
+  })
+
+  it('slows the whole step, not just one task, when any task is rate limited (HTTP 429)', async () => {
+    simulator = await startSimulator()
+    const ids = ['a', 'b', 'c', 'd']
+    ids.forEach((id) => simulator.addTask(id, { durationMs: 1200 }))
+    simulator.injectFault({ taskId: 'a', kind: 'http', status: 429, body: '', retryAfter: '1' })
+    const { result, log } = await waitAgainst(simulator, { taskIds: ids })
+    expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
+    const requests = simulator.statusRequests()
+    const throttledAt = requests.find((request) => request.httpStatus === 429)?.at ?? 0
+    // Requests already in flight may still arrive just after the 429; none may start for the next second.
+    const during = requests.filter((request) => request.at > throttledAt + 100 && request.at < throttledAt + 950)
+    expect(during).toEqual([])
+    expect(log.messages('warning').join('\n')).toContain('HTTP 429')
+  })
+
+  it('slows the whole step on code 40300 from a server-side rate limit, and still finishes', async () => {
+    simulator = await startSimulator({ rateLimit: { perSecond: 8, style: 'code' } })
+    const ids = Array.from({ length: 12 }, (_, index) => `q${index}`)
+    ids.forEach((id) => simulator.addTask(id, { durationMs: 1000 }))
+    const { result } = await waitAgainst(simulator, { taskIds: ids, maxRequestsPerSecond: 30 })
+    expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
+    const limited = simulator.statusRequests().filter((request) => request.code === 40300)
+    const served = simulator.statusRequests().filter((request) => request.code !== 40300)
+    expect(limited.length).toBeGreaterThan(0)
+    // Halving the rate after each 40300 keeps the rejected share small.
+    expect(limited.length).toBeLessThan(served.length)
+  })
+
+  it('with fail_fast, stops waiting once a task fails and reports the rest as pending', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('ok', { durationMs: 100 })
+    simulator.addTask('bad', { durationMs: 200, finalStatus: 'failed' })
+    simulator.addTask('slow', { durationMs: 30_000 })
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ['ok', 'bad', 'slow'] })
+    expect(result.stopReason).toBe('fail_fast')
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'pending'])
+    expect(result.tasks[2]?.error).toContain('fail_fast stopped the wait after task bad failed')
+    expect(elapsedMs).toBeLessThan(1500)
+    const outputs = buildOutputs(result)
+    expect(outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'bad', pending_task_ids: 'slow' })
+  })
+
+  it('without fail_fast, waits for every task and aggregates: error beats failure', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('ok', { durationMs: 100 })
+    simulator.addTask('bad', { durationMs: 100, finalStatus: 'failed' })
+    simulator.addTask('late', { durationMs: 500 })
+    const { result } = await waitAgainst(simulator, { taskIds: ['ok', 'bad', 'missing', 'late'], failFast: false, notFoundGraceMs: 300 })
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'error', 'success'])
+    const outputs = buildOutputs(result)
+    expect(outputs).toMatchObject({ conclusion: 'error', failed_task_ids: 'bad,missing', pending_task_ids: '' })
+    expect(outputs.error).toMatch(/^2 completed, 1 failed, 1 errored\. /)
+  })
+
+  it('stops every task when the key is rejected, since the key is shared', async () => {
+    simulator = await startSimulator({ authFailure: 'http' })
+    const ids = ['a', 'b', 'c']
+    ids.forEach((id) => simulator.addTask(id, { durationMs: 5000 }))
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ids, failFast: false }, { apiKey: 'not-the-key-000' })
+    expect(result.stopReason).toBe('fatal')
+    expect(buildOutputs(result).conclusion).toBe('error')
+    expect(elapsedMs).toBeLessThan(1000)
+  })
+
+  it('gives each task its own not-found grace', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('early', { durationMs: 200 })
+    simulator.addTask('later', { durationMs: 900, visibleAfterMs: 500 })
+    const { result } = await waitAgainst(simulator, { taskIds: ['early', 'later'], notFoundGraceMs: 800 })
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'success'])
+  })
+})
