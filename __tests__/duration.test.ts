@@ -26,7 +26,10 @@ describe('formatDuration', () => {
     [0, '0ms'],
     [850, '850ms'],
     [12_345, '12.3s'],
+    [30_000, '30s'],
     [245_000, '4m05s'],
+    [600_000, '10m'],
+    [3_600_000, '1h'],
     [3_720_000, '1h02m']
   ])('formats %p ms as %p', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected)

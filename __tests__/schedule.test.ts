@@ -1,5 +1,7 @@
 import {
   DEFAULT_SHAPE,
+  finalPollAt,
+  finalPollLead,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -68,34 +70,46 @@ describe('the polling schedule', () => {
 
 describe('the deadline', () => {
   const deadline = planDeadline(1000, 60_000, 30_000)
+  const lead = 200
+  const last = finalPollAt(deadline, lead)
 
   it('cuts the last wait short so that one final poll starts just before the deadline', () => {
-    expect(deadline.finalPollAt).toBe(1000 + 60_000 - DEFAULT_SHAPE.finalPollLeadMs)
-    expect(nextPollAt(1000 + 55_000, 20_000, deadline)).toBe(deadline.finalPollAt)
-    expect(nextPollAt(1000 + 10_000, 2000, deadline)).toBe(1000 + 12_000)
+    expect(last).toBe(1000 + 60_000 - lead)
+    expect(nextPollAt(1000 + 55_000, 20_000, deadline, lead)).toBe(last)
+    expect(nextPollAt(1000 + 10_000, 2000, deadline, lead)).toBe(1000 + 12_000)
   })
 
   it('plans no poll after the final one', () => {
-    expect(nextPollAt(deadline.finalPollAt, 500, deadline)).toBeUndefined()
-    expect(mayStartPoll(deadline.finalPollAt, deadline)).toBe(true)
-    expect(mayStartPoll(deadline.finalPollAt + 1, deadline)).toBe(false)
+    expect(nextPollAt(last, 500, deadline, lead)).toBeUndefined()
+    expect(mayStartPoll(last, deadline, lead)).toBe(true)
+    expect(mayStartPoll(last + 1, deadline, lead)).toBe(false)
+  })
+
+  it.each([
+    ['no answer seen yet', undefined, DEFAULT_SHAPE.finalPoll.maxLeadMs],
+    ['fast answers (loopback)', 3, DEFAULT_SHAPE.finalPoll.minLeadMs],
+    ['300 ms answers', 300, 600],
+    ['very slow answers', 5000, DEFAULT_SHAPE.finalPoll.maxLeadMs]
+  ])('leads the final poll by twice the slowest answer, within bounds: %s', (_name, slowest, expected) => {
+    expect(finalPollLead(slowest)).toBe(expected)
   })
 
   it('gives each request the smaller of request_timeout and the time left', () => {
     expect(requestTimeoutAt(1000, deadline)).toBe(30_000)
     expect(requestTimeoutAt(1000 + 50_000, deadline)).toBe(10_000)
-    expect(requestTimeoutAt(deadline.finalPollAt, deadline)).toBe(DEFAULT_SHAPE.finalPollLeadMs)
+    expect(requestTimeoutAt(last, deadline)).toBe(lead)
   })
 
   it('with timeout 0, checks once with the full request_timeout', () => {
     const once = planDeadline(0, 0, 30_000)
     expect(once.checkOnce).toBe(true)
     expect(requestTimeoutAt(0, once)).toBe(30_000)
-    expect(nextPollAt(0, 500, once)).toBeUndefined()
+    expect(nextPollAt(0, 500, once, lead)).toBeUndefined()
+    expect(mayStartPoll(5000, once, lead)).toBe(true)
   })
 
-  it('never leads the final poll by more than a short timeout allows', () => {
-    const short = planDeadline(0, 400, 30_000)
-    expect(short.finalPollAt).toBe(0)
+  it('never leads the final poll by more than the timeout or request_timeout', () => {
+    expect(finalPollAt(planDeadline(0, 400, 30_000), 2000)).toBe(0)
+    expect(finalPollAt(planDeadline(0, 60_000, 500), 2000)).toBe(59_500)
   })
 })

@@ -31377,20 +31377,21 @@ function parseDuration(text) {
         return undefined;
     return Math.round(total);
 }
-/** Formats milliseconds for logs and the summary: `850ms`, `12.3s`, `4m05s`, `1h02m`. */
+/** Formats milliseconds for logs and the summary: `850ms`, `12.3s`, `30s`, `4m05s`, `10m`, `1h02m`. */
 function formatDuration(ms) {
     const safe = Math.max(0, Math.round(ms));
     if (safe < 1000)
         return `${safe}ms`;
     if (safe < 60_000)
-        return `${(safe / 1000).toFixed(1)}s`;
+        return safe % 1000 === 0 ? `${safe / 1000}s` : `${(safe / 1000).toFixed(1)}s`;
     const totalSeconds = Math.floor(safe / 1000);
     const hours = Math.floor(totalSeconds / 3600);
     const minutes = Math.floor((totalSeconds % 3600) / 60);
     const seconds = totalSeconds % 60;
+    const pad = (n) => String(n).padStart(2, '0');
     if (hours === 0)
-        return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-    return `${hours}h${String(minutes).padStart(2, '0')}m`;
+        return seconds === 0 ? `${minutes}m` : `${minutes}m${pad(seconds)}s`;
+    return minutes === 0 ? `${hours}h` : `${hours}h${pad(minutes)}m`;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -31417,6 +31418,7 @@ const GLOBAL_BASE_URL = 'https://api.memt.ai/platform/api/openmem/v1';
 /** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
 const MAX_RATE_CAP = 1000;
 const MAX_TASK_IDS = 5000;
+const MIN_API_KEY_LENGTH = 8;
 const MIN_INTERVAL_MS = 100;
 const MAX_TIMEOUT_MS = 24 * 3_600_000;
 const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -31548,6 +31550,10 @@ function parseJsonIdList(text) {
 function parseApiKey(key, problems) {
     if (key === '') {
         problems.push("Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable.");
+    }
+    else if (key.length < MIN_API_KEY_LENGTH) {
+        // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
+        problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`);
     }
     else if (/[\s\u0000-\u001f\u007f]/.test(key)) {
         // The key itself is never quoted: it is a secret even when it is malformed.
@@ -31824,6 +31830,8 @@ class MemosClient {
     }
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
     now: () => performance.now(),
@@ -31942,10 +31950,13 @@ class RateLimiter {
         const recovered = Math.floor((nowMs - this.throttledAt) / RECOVERY_MS_PER_STEP);
         return Math.min(this.cap, this.throttledCap + Math.max(0, recovered));
     }
-    /** The earliest time at or after `nowMs` at which a request may start. */
-    earliestStart(nowMs) {
+    /**
+     * When the limit next lets a request start, judged at `nowMs`; a time at or before `nowMs` means now.
+     * It is not raised to `nowMs`, so a caller that compares it with a deadline is not misled by a late timer.
+     */
+    readyAt(nowMs) {
         const cap = this.currentCap(nowMs);
-        let at = Math.max(nowMs, this.pausedUntil);
+        let at = this.pausedUntil;
         if (this.count >= cap) {
             // The cap-th most recent start must have left the window.
             const index = (this.next - cap + this.starts.length) % this.starts.length;
@@ -31953,7 +31964,7 @@ class RateLimiter {
         }
         return at;
     }
-    /** Records a request that starts now. Callers start requests only at or after `earliestStart`. */
+    /** Records a request that starts now. Callers start requests only at or after `readyAt`. */
     recordStart(nowMs) {
         this.starts[this.next] = nowMs;
         this.next = (this.next + 1) % this.starts.length;
@@ -31961,12 +31972,16 @@ class RateLimiter {
     }
     /**
      * The server said "too many requests": halve the rate for every task and pause all of them for
-     * `retryAfterMs`, or one window when the server gave no time.
+     * `retryAfterMs`, or one window when the server gave no time, but not past `notAfterMs`.
      */
-    throttle(nowMs, retryAfterMs) {
-        this.throttledCap = Math.max(1, Math.floor(this.currentCap(nowMs) / 2));
-        this.throttledAt = nowMs;
-        this.pausedUntil = Math.max(this.pausedUntil, nowMs + (retryAfterMs ?? WINDOW_MS));
+    throttle(nowMs, retryAfterMs, notAfterMs = Number.POSITIVE_INFINITY) {
+        // Answers to requests that were already in flight when the rate was halved do not halve it again.
+        if (nowMs - this.throttledAt >= WINDOW_MS) {
+            this.throttledCap = Math.max(1, Math.floor(this.currentCap(nowMs) / 2));
+            this.throttledAt = nowMs;
+        }
+        const resumeAt = Math.min(nowMs + (retryAfterMs ?? WINDOW_MS), notAfterMs);
+        this.pausedUntil = Math.max(this.pausedUntil, resumeAt);
     }
 }
 
@@ -31990,7 +32005,7 @@ class RateLimiter {
 const DEFAULT_SHAPE = {
     growth: 0.15,
     jitter: 0.2,
-    finalPollLeadMs: 1000
+    finalPoll: { latencyFactor: 2, minLeadMs: 100, maxLeadMs: 2000 }
 };
 /** The wait before the next poll, before jitter: grows with the time waited, from interval to max_interval. */
 function targetDelay(elapsedMs, settings, shape = DEFAULT_SHAPE) {
@@ -32016,22 +32031,33 @@ function jittered(target, settings, random, shape) {
 function clamp(value, min, max) {
     return Math.min(Math.max(value, min), max);
 }
-function planDeadline(startMs, timeoutMs, requestTimeoutMs, shape = DEFAULT_SHAPE) {
-    const lead = Math.min(shape.finalPollLeadMs, requestTimeoutMs, timeoutMs);
-    return { endsAt: startMs + timeoutMs, finalPollAt: startMs + timeoutMs - lead, checkOnce: timeoutMs === 0, requestTimeoutMs };
+function planDeadline(startMs, timeoutMs, requestTimeoutMs) {
+    return { endsAt: startMs + timeoutMs, checkOnce: timeoutMs === 0, timeoutMs, requestTimeoutMs };
+}
+/** How long before the deadline the final poll starts, given the slowest answer so far (undefined: none yet). */
+function finalPollLead(slowestAnswerMs, shape = DEFAULT_SHAPE) {
+    const { latencyFactor, minLeadMs, maxLeadMs } = shape.finalPoll;
+    if (slowestAnswerMs === undefined)
+        return maxLeadMs;
+    return clamp(slowestAnswerMs * latencyFactor, minLeadMs, maxLeadMs);
+}
+/** The latest time a poll may start; the last wait is shortened so that one poll starts here. */
+function finalPollAt(deadline, leadMs) {
+    return deadline.endsAt - Math.min(leadMs, deadline.requestTimeoutMs, deadline.timeoutMs);
 }
 /**
  * When the next poll starts after waiting `delayMs` from `nowMs`, or undefined when no poll is left
  * before the deadline. A wait that would cross the final-poll time is cut short to land on it.
  */
-function nextPollAt(nowMs, delayMs, deadline) {
-    if (deadline.checkOnce || nowMs >= deadline.finalPollAt)
+function nextPollAt(nowMs, delayMs, deadline, leadMs) {
+    const last = finalPollAt(deadline, leadMs);
+    if (deadline.checkOnce || nowMs >= last)
         return undefined;
-    return Math.min(nowMs + delayMs, deadline.finalPollAt);
+    return Math.min(nowMs + delayMs, last);
 }
-/** Whether a poll may still start at `nowMs` (a rate limit may have pushed it past the final-poll time). */
-function mayStartPoll(nowMs, deadline) {
-    return deadline.checkOnce || nowMs <= deadline.finalPollAt;
+/** Whether a poll may still start at `atMs` (a rate limit may have pushed it past the final-poll time). */
+function mayStartPoll(atMs, deadline, leadMs) {
+    return deadline.checkOnce || atMs <= finalPollAt(deadline, leadMs);
 }
 /** A request's own time limit: `request_timeout`, cut to the time left before the deadline. */
 function requestTimeoutAt(nowMs, deadline) {
@@ -32041,6 +32067,7 @@ function requestTimeoutAt(nowMs, deadline) {
 }
 
 ;// CONCATENATED MODULE: ./src/poller.ts
+
 
 
 
@@ -32077,6 +32104,8 @@ class Poller {
     stopReason;
     stopCause = '';
     lastProgressAt = 0;
+    /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
+    slowestAnswerMs;
     constructor(settings, deps) {
         this.settings = settings;
         this.deps = deps;
@@ -32085,6 +32114,8 @@ class Poller {
         this.shape = deps.shape ?? DEFAULT_SHAPE;
         this.limiter = new RateLimiter(settings.maxRequestsPerSecond);
         this.waker = new Waker(this.clock);
+        // One abort listener per request in flight; a large batch has many at once.
+        (0,external_node_events_.setMaxListeners)(0, this.inFlightAbort.signal);
         this.batch = settings.taskIds.length > 1;
         this.tasks = settings.taskIds.map((taskId, index) => ({
             index,
@@ -32105,7 +32136,7 @@ class Poller {
     async run() {
         this.start = this.clock.now();
         this.lastProgressAt = this.start;
-        this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs, this.shape);
+        this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs);
         for (const task of this.tasks) {
             task.dueAt = this.start;
             this.due.push(task);
@@ -32135,8 +32166,9 @@ class Poller {
                 await this.waker.sleep(Number.POSITIVE_INFINITY);
                 continue;
             }
-            const startAt = Math.max(next.dueAt, this.limiter.earliestStart(now));
-            if (!mayStartPoll(startAt, this.deadline)) {
+            // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
+            const startAt = Math.max(next.dueAt, this.limiter.readyAt(now));
+            if (!mayStartPoll(startAt, this.deadline, this.finalLead())) {
                 // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
                 this.due.pop();
                 continue;
@@ -32171,6 +32203,7 @@ class Poller {
             outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false };
         }
         const now = this.clock.now();
+        this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt);
         this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`);
         switch (outcome.kind) {
             case 'status':
@@ -32212,8 +32245,9 @@ class Poller {
     onTransient(task, outcome, now) {
         task.consecutiveFailures++;
         task.lastProblem = outcome.reason;
+        // Throttling pauses every task, but never past the final poll.
         if (outcome.throttled)
-            this.limiter.throttle(now, outcome.retryAfterMs);
+            this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()));
         const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape);
         const at = this.scheduleNext(task, now, delay);
         const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`;
@@ -32236,12 +32270,15 @@ class Poller {
     }
     /** Queues the task's next poll; returns its time, or undefined when the deadline leaves no poll. */
     scheduleNext(task, now, delayMs) {
-        const at = nextPollAt(now, delayMs, this.deadline);
+        const at = nextPollAt(now, delayMs, this.deadline, this.finalLead());
         if (at !== undefined) {
             task.dueAt = at;
             this.due.push(task);
         }
         return at;
+    }
+    finalLead() {
+        return finalPollLead(this.slowestAnswerMs, this.shape);
     }
     finish(task, conclusion, error, now) {
         task.conclusion = conclusion;
@@ -32484,9 +32521,17 @@ const TITLES = {
 };
 /** The order in which tasks are listed: the ones that need attention first, then input order. */
 const CONCLUSION_ORDER = ['error', 'failure', 'timed_out', 'cancelled', 'pending', 'success'];
-/** Escapes text for a table cell or a line of markdown: HTML-significant and markdown-significant characters become entities. */
+/**
+ * Escapes text for a table cell or a line of markdown. Characters that HTML or markdown would interpret
+ * (tags, entities, emphasis, links, code, pipes, autolinks) become numeric entities, which render as
+ * themselves; a leading list or heading marker is escaped too.
+ */
 function escapeMarkdown(text) {
-    return text.replace(/[\r\n]+/g, ' ').replace(/[&<>"'|`*_[\]\\~#!()=+-]/g, (char) => `&#${char.charCodeAt(0)};`);
+    return text
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/[&<>"'|`*_[\]\\~#!():@]/g, (char) => `&#${char.charCodeAt(0)};`)
+        .replace(/www\./gi, (match) => `${match.slice(0, 3)}&#46;`)
+        .replace(/^([-+=]|\d+\.)/, (match) => `&#${match.charCodeAt(0)};${match.slice(1)}`);
 }
 /** Escapes text for the inside of <pre>: an HTML block, where only HTML is interpreted. */
 function escapeHtml(text) {
@@ -32577,28 +32622,31 @@ const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION} (GitHub Action; +https://gi
 
 /** After SIGINT/SIGTERM the step must be gone within a second, even if writing the results hangs. */
 const CANCEL_EXIT_WATCHDOG_MS = 900;
-/** Runs the action: read inputs, wait, publish. Every path ends in `publish`, so outputs and summary are never lost. */
+/** Runs the action: read inputs, wait, publish. Every path publishes, so outputs and summary are never lost. */
 async function run() {
     const startedAt = performance.now();
-    // Masked before anything else can be logged, including input errors.
+    // Masked before anything else can be logged, input errors included.
     const apiKey = getInput('api_key').trim() || (process.env.MEMOS_API_KEY ?? '').trim();
     if (apiKey)
         core_setSecret(apiKey);
+    const redact = redactor(apiKey);
     let settings;
     try {
         settings = readSettings((name) => getInput(name));
-        const outputs = await waitAndReport(settings);
-        finish(outputs, settings);
+        const client = new MemosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userAgent: USER_AGENT });
+        const result = await waitUntilDoneOrCancelled(settings, client, redact);
+        const outputs = buildOutputs(result);
+        const summary = buildSummary(result, outputs, { endpoint: client.endpoint, timeoutMs: settings.timeoutMs });
+        conclude(await publish(outputs, summary, redact), settings);
     }
     catch (error) {
         // Bad input, or a bug: the step still gets every output and a summary.
         const message = error instanceof Error ? error.message : String(error);
         const outputs = errorOutputs(settings?.taskIds ?? [], message, Math.round(performance.now() - startedAt));
-        await publish(outputs, buildErrorSummary(message), apiKey);
-        finish(outputs, settings);
+        conclude(await publish(outputs, buildErrorSummary(message), redact), settings);
     }
 }
-async function waitAndReport(settings) {
+async function waitUntilDoneOrCancelled(settings, client, redact) {
     const abort = new AbortController();
     const onSignal = (signal) => {
         info(`Received ${signal}: stopping the wait and writing the results.`);
@@ -32607,21 +32655,19 @@ async function waitAndReport(settings) {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const client = new MemosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userAgent: USER_AGENT });
     const count = settings.taskIds.length;
     info(`Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} ` +
         `(timeout ${settings.timeoutMs === 0 ? '0: check once' : formatDuration(settings.timeoutMs)}, ` +
         `polling every ${formatDuration(settings.intervalMs)} up to ${formatDuration(settings.maxIntervalMs)}).`);
     core_debug(`Endpoint: POST ${client.endpoint}`);
+    // The runner masks the key, but a server may echo it: the action removes it from what it prints as well.
+    const log = {
+        info: (message) => info(redact(message)),
+        warning: (message) => warning(redact(message)),
+        debug: (message) => core_debug(redact(message))
+    };
     try {
-        const result = await waitForTasks(settings, {
-            client,
-            signal: abort.signal,
-            log: { info: info, warning: warning, debug: core_debug }
-        });
-        const outputs = buildOutputs(result);
-        await publish(outputs, buildSummary(result, outputs, { endpoint: client.endpoint, timeoutMs: settings.timeoutMs }), settings.apiKey);
-        return outputs;
+        return await waitForTasks(settings, { client, signal: abort.signal, log });
     }
     finally {
         client.close();
@@ -32629,35 +32675,45 @@ async function waitAndReport(settings) {
         process.off('SIGTERM', onSignal);
     }
 }
-/** Sets every output and writes the summary. A failed summary write is a warning: it never hides the result. */
-async function publish(outputs, summary, apiKey) {
-    for (const name of OUTPUT_NAMES)
-        setOutput(name, redact(outputs[name], apiKey));
+/**
+ * Sets every output and writes the summary, with the key removed from both; returns the outputs as set.
+ * A failed summary write is a warning: it never hides the result.
+ */
+async function publish(outputs, summary, redact) {
+    const published = { ...outputs };
+    for (const name of OUTPUT_NAMES) {
+        if (name !== 'conclusion')
+            published[name] = redact(outputs[name]);
+        setOutput(name, published[name]);
+    }
     try {
-        await summary_summary.addRaw(redact(summary, apiKey), true).write();
+        await summary_summary.addRaw(redact(summary), true).write();
     }
     catch (error) {
         warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
     }
+    return published;
 }
-function finish(outputs, settings) {
+/** Ends the step: an ::error:: annotation and exit code 1 when it fails, a warning when it passes without success. */
+function conclude(outputs, settings) {
     const failStep = shouldFailStep(outputs.conclusion, settings ?? { failOnFailure: true, failOnTimeout: true });
     if (failStep) {
         setFailed(outputs.error || `The wait ended with conclusion '${outputs.conclusion}'.`);
     }
     else if (outputs.conclusion !== 'success') {
-        warning(`${outputs.error} (conclusion '${outputs.conclusion}'; the step passes because fail_on_${outputs.conclusion === 'failure' ? 'failure' : 'timeout'} is false)`);
+        const input = outputs.conclusion === 'failure' ? 'fail_on_failure' : 'fail_on_timeout';
+        warning(`${outputs.error} The step passes because ${input} is false.`);
     }
     else {
         info(`Done: conclusion 'success' after ${formatDuration(Number(outputs.duration_ms))}.`);
     }
 }
-/** The key is masked in logs by the runner; outputs and the summary are files, so it is removed from them here. */
-function redact(text, apiKey) {
+/** Removes the key, also in its JSON-escaped form, from text the action writes to files or the log. */
+function redactor(apiKey) {
     if (!apiKey)
-        return text;
+        return (text) => text;
     const jsonEscaped = JSON.stringify(apiKey).slice(1, -1);
-    return text.split(apiKey).join('***').split(jsonEscaped).join('***');
+    return (text) => text.split(apiKey).join('***').split(jsonEscaped).join('***');
 }
 
 

@@ -35,15 +35,16 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total)
 }
 
-/** Formats milliseconds for logs and the summary: `850ms`, `12.3s`, `4m05s`, `1h02m`. */
+/** Formats milliseconds for logs and the summary: `850ms`, `12.3s`, `30s`, `4m05s`, `10m`, `1h02m`. */
 export function formatDuration(ms: number): string {
   const safe = Math.max(0, Math.round(ms))
   if (safe < 1000) return `${safe}ms`
-  if (safe < 60_000) return `${(safe / 1000).toFixed(1)}s`
+  if (safe < 60_000) return safe % 1000 === 0 ? `${safe / 1000}s` : `${(safe / 1000).toFixed(1)}s`
   const totalSeconds = Math.floor(safe / 1000)
   const hours = Math.floor(totalSeconds / 3600)
   const minutes = Math.floor((totalSeconds % 3600) / 60)
   const seconds = totalSeconds % 60
-  if (hours === 0) return `${minutes}m${String(seconds).padStart(2, '0')}s`
-  return `${hours}h${String(minutes).padStart(2, '0')}m`
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  if (hours === 0) return seconds === 0 ? `${minutes}m` : `${minutes}m${pad(seconds)}s`
+  return minutes === 0 ? `${hours}h` : `${hours}h${pad(minutes)}m`
 }

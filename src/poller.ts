@@ -8,6 +8,8 @@ import { RateLimiter } from './rate-limiter.js'
 import {
   DEFAULT_SHAPE,
   type Deadline,
+  finalPollAt,
+  finalPollLead,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -132,6 +134,8 @@ class Poller {
   private stopReason: StopReason
   private stopCause = ''
   private lastProgressAt = 0
+  /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
+  private slowestAnswerMs: number | undefined
 
   constructor(
     private readonly settings: PollSettings,
@@ -165,7 +169,7 @@ class Poller {
   async run(): Promise<WaitResult> {
     this.start = this.clock.now()
     this.lastProgressAt = this.start
-    this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs, this.shape)
+    this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs)
     for (const task of this.tasks) {
       task.dueAt = this.start
       this.due.push(task)
@@ -194,7 +198,7 @@ class Poller {
       }
       // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
       const startAt = Math.max(next.dueAt, this.limiter.readyAt(now))
-      if (!mayStartPoll(startAt, this.deadline)) {
+      if (!mayStartPoll(startAt, this.deadline, this.finalLead())) {
         // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
         this.due.pop()
         continue
@@ -227,6 +231,7 @@ class Poller {
       outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
     }
     const now = this.clock.now()
+    this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
     switch (outcome.kind) {
       case 'status':
@@ -271,7 +276,7 @@ class Poller {
     task.consecutiveFailures++
     task.lastProblem = outcome.reason
     // Throttling pauses every task, but never past the final poll.
-    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, this.deadline.finalPollAt)
+    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()))
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
@@ -297,12 +302,16 @@ class Poller {
 
   /** Queues the task's next poll; returns its time, or undefined when the deadline leaves no poll. */
   private scheduleNext(task: TaskState, now: number, delayMs: number): number | undefined {
-    const at = nextPollAt(now, delayMs, this.deadline)
+    const at = nextPollAt(now, delayMs, this.deadline, this.finalLead())
     if (at !== undefined) {
       task.dueAt = at
       this.due.push(task)
     }
     return at
+  }
+
+  private finalLead(): number {
+    return finalPollLead(this.slowestAnswerMs, this.shape)
   }
 
   private finish(task: TaskState, conclusion: TaskConclusion, error: string, now: number): void {

@@ -13,8 +13,12 @@ export interface ScheduleShape {
   growth: number
   /** Waits are spread over ±jitter/2 of their target, then kept within `interval`..`max_interval`. */
   jitter: number
-  /** The final poll starts this long before the deadline, so that its answer arrives by the deadline. */
-  finalPollLeadMs: number
+  /**
+   * The final poll starts this long before the deadline, so that its answer arrives by the deadline:
+   * `latencyFactor` times the slowest answer seen so far, within `minLeadMs`..`maxLeadMs`, and
+   * `maxLeadMs` before any answer was seen.
+   */
+  finalPoll: { latencyFactor: number; minLeadMs: number; maxLeadMs: number }
 }
 
 /**
@@ -32,7 +36,7 @@ export interface ScheduleShape {
 export const DEFAULT_SHAPE: ScheduleShape = {
   growth: 0.15,
   jitter: 0.2,
-  finalPollLeadMs: 1000
+  finalPoll: { latencyFactor: 2, minLeadMs: 100, maxLeadMs: 2000 }
 }
 
 /** The wait before the next poll, before jitter: grows with the time waited, from interval to max_interval. */
@@ -80,35 +84,41 @@ function clamp(value: number, min: number, max: number): number {
 export interface Deadline {
   /** When the wait must be over. */
   endsAt: number
-  /** The latest time a poll may start; the last wait is shortened so that one poll starts here. */
-  finalPollAt: number
   /** `timeout: 0`: one poll per task, each with the full request timeout. */
   checkOnce: boolean
+  timeoutMs: number
   requestTimeoutMs: number
 }
 
-export function planDeadline(
-  startMs: number,
-  timeoutMs: number,
-  requestTimeoutMs: number,
-  shape: ScheduleShape = DEFAULT_SHAPE
-): Deadline {
-  const lead = Math.min(shape.finalPollLeadMs, requestTimeoutMs, timeoutMs)
-  return { endsAt: startMs + timeoutMs, finalPollAt: startMs + timeoutMs - lead, checkOnce: timeoutMs === 0, requestTimeoutMs }
+export function planDeadline(startMs: number, timeoutMs: number, requestTimeoutMs: number): Deadline {
+  return { endsAt: startMs + timeoutMs, checkOnce: timeoutMs === 0, timeoutMs, requestTimeoutMs }
+}
+
+/** How long before the deadline the final poll starts, given the slowest answer so far (undefined: none yet). */
+export function finalPollLead(slowestAnswerMs: number | undefined, shape: ScheduleShape = DEFAULT_SHAPE): number {
+  const { latencyFactor, minLeadMs, maxLeadMs } = shape.finalPoll
+  if (slowestAnswerMs === undefined) return maxLeadMs
+  return clamp(slowestAnswerMs * latencyFactor, minLeadMs, maxLeadMs)
+}
+
+/** The latest time a poll may start; the last wait is shortened so that one poll starts here. */
+export function finalPollAt(deadline: Deadline, leadMs: number): number {
+  return deadline.endsAt - Math.min(leadMs, deadline.requestTimeoutMs, deadline.timeoutMs)
 }
 
 /**
  * When the next poll starts after waiting `delayMs` from `nowMs`, or undefined when no poll is left
  * before the deadline. A wait that would cross the final-poll time is cut short to land on it.
  */
-export function nextPollAt(nowMs: number, delayMs: number, deadline: Deadline): number | undefined {
-  if (deadline.checkOnce || nowMs >= deadline.finalPollAt) return undefined
-  return Math.min(nowMs + delayMs, deadline.finalPollAt)
+export function nextPollAt(nowMs: number, delayMs: number, deadline: Deadline, leadMs: number): number | undefined {
+  const last = finalPollAt(deadline, leadMs)
+  if (deadline.checkOnce || nowMs >= last) return undefined
+  return Math.min(nowMs + delayMs, last)
 }
 
-/** Whether a poll may still start at `nowMs` (a rate limit may have pushed it past the final-poll time). */
-export function mayStartPoll(nowMs: number, deadline: Deadline): boolean {
-  return deadline.checkOnce || nowMs <= deadline.finalPollAt
+/** Whether a poll may still start at `atMs` (a rate limit may have pushed it past the final-poll time). */
+export function mayStartPoll(atMs: number, deadline: Deadline, leadMs: number): boolean {
+  return deadline.checkOnce || atMs <= finalPollAt(deadline, leadMs)
 }
 
 /** A request's own time limit: `request_timeout`, cut to the time left before the deadline. */

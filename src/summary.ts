@@ -33,9 +33,17 @@ const TITLES: Record<RunConclusion, string> = {
 /** The order in which tasks are listed: the ones that need attention first, then input order. */
 const CONCLUSION_ORDER = ['error', 'failure', 'timed_out', 'cancelled', 'pending', 'success']
 
-/** Escapes text for a table cell or a line of markdown: HTML-significant and markdown-significant characters become entities. */
+/**
+ * Escapes text for a table cell or a line of markdown. Characters that HTML or markdown would interpret
+ * (tags, entities, emphasis, links, code, pipes, autolinks) become numeric entities, which render as
+ * themselves; a leading list or heading marker is escaped too.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[&<>"'|`*_[\]\\~#!()=+-]/g, (char) => `&#${char.charCodeAt(0)};`)
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[&<>"'|`*_[\]\\~#!():@]/g, (char) => `&#${char.charCodeAt(0)};`)
+    .replace(/www\./gi, (match) => `${match.slice(0, 3)}&#46;`)
+    .replace(/^([-+=]|\d+\.)/, (match) => `&#${match.charCodeAt(0)};${match.slice(1)}`)
 }
 
 /** Escapes text for the inside of <pre>: an HTML block, where only HTML is interpreted. */

@@ -1,0 +1,147 @@
+/**
+ * End-to-end: the built dist/index.js, run as the Actions runner runs it, against the simulator.
+ * `npm run test:e2e:node24` runs this file again under Node 24, the runtime action.yml declares.
+ */
+import { MemosSimulator } from '../simulator/memos-simulator.js'
+import { OUTPUT_NAMES } from '../src/report.js'
+import { NODE, runAction } from './helpers/run-action.js'
+
+const KEY = 'mpg-e2e-secret-key-7f3a9c'
+let simulator: MemosSimulator
+
+beforeEach(async () => {
+  simulator = new MemosSimulator({ apiKey: KEY })
+  await simulator.start()
+})
+
+afterEach(async () => {
+  await simulator.stop()
+})
+
+/** Inputs scaled down so each run takes a second or two; every other input is action.yml's default. */
+function inputs(extra: Record<string, string> = {}): Record<string, string> {
+  return { task_id: 'task-1', api_key: KEY, base_url: simulator.baseUrl, interval: '100ms', ...extra }
+}
+
+function expectEveryOutput(outputs: Record<string, string>): void {
+  expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
+}
+
+describe(`dist/index.js on ${NODE === process.execPath ? `this machine's Node (${process.version})` : NODE}`, () => {
+  it('waits for a task to complete, sets every output and writes the summary', async () => {
+    simulator.addTask('task-1', { durationMs: 700 })
+    const run = await runAction({ inputs: inputs() })
+    expect(run.code).toBe(0)
+    expectEveryOutput(run.outputs)
+    expect(run.outputs).toMatchObject({ conclusion: 'success', status: 'completed', failed_task_ids: '', pending_task_ids: '', error: '' })
+    expect(JSON.parse(run.outputs.result ?? '')).toMatchObject({ task_id: 'task-1', status: 'completed', memory_views: { added: 1 } })
+    const [task] = JSON.parse(run.outputs.tasks ?? '')
+    expect(task).toMatchObject({ task_id: 'task-1', status: 'completed', conclusion: 'success', error: '' })
+    expect(Object.keys(task).sort()).toEqual(['attempts', 'conclusion', 'data', 'duration_ms', 'error', 'status', 'task_id'])
+    expect(Number(run.outputs.attempts)).toBe(simulator.statusRequests().length)
+    const requests = simulator.statusRequests()
+    const firstToLast = (requests.at(-1)?.at ?? 0) - (requests[0]?.at ?? 0)
+    expect(Number(run.outputs.duration_ms)).toBeGreaterThanOrEqual(Math.floor(firstToLast))
+    expect(Number(run.outputs.duration_ms)).toBeLessThan(run.elapsedMs)
+    expect(run.summary).toContain('## ✅ MemOS task completed')
+    expect(run.summary).toContain('| task-1 | completed | success |')
+    expect(run.stdout).toMatch(/^running \(\d+ms\)$/m)
+    expect(run.stdout).toMatch(/^completed \(\d+(ms|\.\ds)\)$/m)
+  })
+
+  it.each([
+    ['failure fails the step by default', { durationMs: 100, finalStatus: 'failed' }, {}, 'failure', 1],
+    ['failure passes with fail_on_failure: false', { durationMs: 100, finalStatus: 'failed' }, { fail_on_failure: 'false' }, 'failure', 0],
+    ['a timeout fails the step by default', { durationMs: 60_000 }, { timeout: '1500ms' }, 'timed_out', 1],
+    ['a timeout passes with fail_on_timeout: false', { durationMs: 60_000 }, { timeout: '1500ms', fail_on_timeout: 'false' }, 'timed_out', 0]
+  ])('exit code: %s', async (_name, task, extra, conclusion, code) => {
+    simulator.addTask('task-1', task)
+    const run = await runAction({ inputs: inputs(extra) })
+    expect(run.outputs.conclusion).toBe(conclusion)
+    expect(run.code).toBe(code)
+    expectEveryOutput(run.outputs)
+    if (code === 1) expect(run.stdout).toContain(`::error::${run.outputs.error}`)
+    else expect(run.stdout).toContain('::warning::')
+  })
+
+  it('rejects a bad input before any request, names it, quotes the value, and still sets every output', async () => {
+    const run = await runAction({ inputs: inputs({ timeout: 'ten minutes' }) })
+    expect(run.code).toBe(1)
+    expect(simulator.requests).toEqual([])
+    expect(run.stdout).toContain("::error::Input 'timeout' has an invalid duration 'ten minutes'")
+    expectEveryOutput(run.outputs)
+    expect(run.outputs.conclusion).toBe('error')
+    expect(run.outputs.error).toContain("Input 'timeout'")
+    expect(run.summary).toContain('could not run')
+  })
+
+  it('always fails the step on error, whatever fail_on_failure says', async () => {
+    const run = await runAction({ inputs: inputs({ fail_on_failure: 'false', fail_on_timeout: 'false', not_found_grace: '300ms' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.conclusion).toBe('error')
+    expect(run.outputs.error).toContain('Task task-1 was not found')
+  })
+
+  it('reads the key from MEMOS_API_KEY and the URL from MEMOS_BASE_URL when the inputs are empty', async () => {
+    simulator.addTask('task-1', { durationMs: 0 })
+    const run = await runAction({
+      inputs: { task_id: 'task-1', interval: '100ms' },
+      env: { MEMOS_API_KEY: KEY, MEMOS_BASE_URL: simulator.baseUrl }
+    })
+    expect(run.outputs.conclusion).toBe('success')
+  })
+
+  it('never prints, summarises or outputs the key, even with debug logging and a server that echoes it', async () => {
+    simulator.addTask('task-1', { durationMs: 300, data: { echoed_key: KEY, note: `Token ${KEY}` } })
+    simulator.injectFault({ kind: 'code', code: 50000, message: `internal error for key ${KEY}` })
+    const run = await runAction({ inputs: inputs(), env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' } })
+    expect(run.outputs.conclusion).toBe('success')
+    expect(run.stdout).toContain('::debug::')
+    // The only place the key may appear is the command that tells the runner to mask it.
+    const lines = run.stdout.split('\n').filter((line) => line.includes(KEY))
+    expect(lines).toEqual([`::add-mask::${KEY}`])
+    expect(run.stderr).not.toContain(KEY)
+    expect(run.summary).not.toContain(KEY)
+    for (const value of Object.values(run.outputs)) expect(value).not.toContain(KEY)
+    expect(run.outputs.result).toContain('***')
+  })
+
+  it('masks the key before anything else is printed, even when the inputs are bad', async () => {
+    const run = await runAction({ inputs: inputs({ interval: 'x' }) })
+    expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${KEY}`)
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s, stops at once, concludes cancelled, writes outputs and summary, and exits non-zero', async (signal) => {
+    simulator.addTask('task-1', { durationMs: 60_000 })
+    const run = await runAction({ inputs: inputs(), signal: { name: signal, when: 'running (' } })
+    expect(run.code).toBe(1)
+    expect(run.exitAfterSignalMs).toBeLessThan(1000)
+    expectEveryOutput(run.outputs)
+    expect(run.outputs).toMatchObject({ conclusion: 'cancelled', status: 'running', pending_task_ids: 'task-1' })
+    expect(run.summary).toContain('🚫 Wait for MemOS task cancelled')
+  })
+
+  it('keeps the result when the summary cannot be written', async () => {
+    simulator.addTask('task-1', { durationMs: 0 })
+    const run = await runAction({ inputs: inputs(), summaryPath: '/proc/no-such-dir/summary' })
+    expect(run.code).toBe(0)
+    expect(run.outputs.conclusion).toBe('success')
+    expect(run.stdout).toContain('::warning::Could not write the job summary')
+  })
+
+  it('waits for a batch of 100 ids from a block scalar, in input order, under the rate cap', async () => {
+    const ids = Array.from({ length: 100 }, (_, index) => `batch-${String(index).padStart(3, '0')}`)
+    ids.forEach((id, index) => simulator.addTask(id, { durationMs: 200 + (index % 10) * 100, finalStatus: id === 'batch-042' ? 'failed' : 'completed' }))
+    const blockScalar = `${ids.slice(0, 50).join('\n')}\n${ids.slice(50).join(', ')}\n${ids[7]}\n`
+    const run = await runAction({ inputs: inputs({ task_id: blockScalar, fail_fast: 'false', max_requests_per_second: '50' }) })
+    expect(run.code).toBe(1)
+    const tasks = JSON.parse(run.outputs.tasks ?? '') as Array<{ task_id: string; conclusion: string }>
+    expect(tasks.map((task) => task.task_id)).toEqual(ids)
+    expect(run.outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'batch-042', pending_task_ids: '' })
+    expect(run.outputs.status?.split(',')).toHaveLength(100)
+    expect(JSON.parse(run.outputs.result ?? '')).toHaveLength(100)
+    expect(run.summary).toContain('99 completed, 1 failed')
+    // Unsuccessful tasks come first in the summary table.
+    expect(run.summary.indexOf('| batch-042 |')).toBeLessThan(run.summary.indexOf('| batch-000 |'))
+  })
+})
