@@ -4,7 +4,7 @@
  */
 import { MemosSimulator } from '../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../src/report.js'
-import { NODE, runAction } from './helpers/run-action.js'
+import { NODE_VERSION, runAction } from '../scripts/run-action.js'
 
 const KEY = 'mpg-e2e-secret-key-7f3a9c'
 let simulator: MemosSimulator
@@ -27,7 +27,7 @@ function expectEveryOutput(outputs: Record<string, string>): void {
   expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
 }
 
-describe(`dist/index.js on ${NODE === process.execPath ? `this machine's Node (${process.version})` : NODE}`, () => {
+describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
   it('waits for a task to complete, sets every output and writes the summary', async () => {
     simulator.addTask('task-1', { durationMs: 700 })
     const run = await runAction({ inputs: inputs() })

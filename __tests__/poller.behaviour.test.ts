@@ -2,7 +2,10 @@
  * The poller and the MemOS client together, over real HTTP to the simulator on 127.0.0.1.
  * Settings are scaled down (50 ms first wait) so each case takes about a second.
  */
-import { aggregateConclusion } from '../src/report.js'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { type AddressInfo, connect, type Socket } from 'node:net'
+import { aggregateConclusion, buildOutputs } from '../src/report.js'
+import { buildSummary } from '../src/summary.js'
 import { USER_AGENT } from '../src/version.js'
 import type { MemosSimulator } from '../simulator/memos-simulator.js'
 import { startSimulator, waitAgainst } from './helpers/harness.js'
@@ -250,5 +253,72 @@ describe('cancellation', () => {
     expect(result.tasks[0]).toMatchObject({ conclusion: 'cancelled' })
     expect(aggregateConclusion(result)).toBe('cancelled')
     expect(elapsedMs).toBeLessThan(300 + 500)
+  })
+})
+
+describe('large answers', () => {
+  it('reads a 3 MB body, and keeps the summary and outputs within their limits', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('task-1', { durationMs: 0, data: { blob: 'm'.repeat(3 * 1024 * 1024) } })
+    const { result } = await waitAgainst(simulator, {})
+    expect(result.tasks[0]?.conclusion).toBe('success')
+    expect(String(result.tasks[0]?.data?.blob)).toHaveLength(3 * 1024 * 1024)
+    const outputs = buildOutputs(result)
+    const summary = buildSummary(result, outputs, { endpoint: simulator.baseUrl, timeoutMs: 10_000 })
+    expect(Buffer.byteLength(summary)).toBeLessThan(64 * 1024)
+    expect(summary).toContain('… truncated')
+    expect(Buffer.byteLength(outputs.result)).toBeLessThan(1024)
+  })
+})
+
+describe('proxies, as @actions/http-client provides them', () => {
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY }
+  let proxy: Server
+  let connects: string[]
+
+  beforeEach(async () => {
+    connects = []
+    // A CONNECT proxy that sends every *.localhost host to 127.0.0.1.
+    proxy = createServer()
+    proxy.on('connect', (request: IncomingMessage, client: Socket) => {
+      connects.push(request.url ?? '')
+      const [, port] = (request.url ?? '').split(':')
+      const upstream = connect(Number(port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.pipe(client)
+        client.pipe(upstream)
+      })
+      upstream.on('error', () => client.destroy())
+      client.on('error', () => upstream.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+  })
+
+  afterEach(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+    proxy.closeAllConnections()
+    await new Promise((resolve) => proxy.close(resolve))
+  })
+
+  it('sends the requests through HTTP_PROXY', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('task-1', { durationMs: 0 })
+    const baseUrl = simulator.baseUrl.replace('127.0.0.1', 'memos.localhost')
+    const { result } = await waitAgainst(simulator, {}, { baseUrl })
+    expect(result.tasks[0]?.conclusion).toBe('success')
+    expect(connects).toEqual([`memos.localhost:${new URL(baseUrl).port}`])
+  })
+
+  it('bypasses the proxy for hosts in NO_PROXY', async () => {
+    process.env.NO_PROXY = 'memos.localhost'
+    simulator = await startSimulator()
+    simulator.addTask('task-1', { durationMs: 0 })
+    const baseUrl = simulator.baseUrl.replace('127.0.0.1', 'memos.localhost')
+    await waitAgainst(simulator, { timeoutMs: 300 }, { baseUrl })
+    expect(connects).toEqual([])
   })
 })

@@ -32535,7 +32535,7 @@ function escapeMarkdown(text) {
 }
 /** Escapes text for the inside of <pre>: an HTML block, where only HTML is interpreted. */
 function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+    return text.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 function buildSummary(result, outputs, context, limits = DEFAULT_SUMMARY_LIMITS) {
     const batch = result.tasks.length > 1;

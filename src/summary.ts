@@ -48,7 +48,7 @@ export function escapeMarkdown(text: string): string {
 
 /** Escapes text for the inside of <pre>: an HTML block, where only HTML is interpreted. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+  return text.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`)
 }
 
 export function buildSummary(

@@ -2,18 +2,21 @@
  * Runs the built action (dist/index.js) the way the Actions runner does: inputs as INPUT_* variables
  * (action.yml defaults included), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files that are parsed back.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const here = fileURLToPath(new URL('.', import.meta.url))
+/** The repository root, whether this file runs from scripts/ (tests) or from .build/scripts/ (demo, bench). */
+export const ROOT = resolve(here, here.includes(`${sep}.build${sep}`) ? '../..' : '..')
 export const DIST = join(ROOT, 'dist', 'index.js')
 
 /** The Node that runs the action: E2E_NODE (for example a Node 24 binary), else the one running the tests. */
 export const NODE = process.env.E2E_NODE || process.execPath
+export const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()
 
 interface ActionInput {
   default?: string

@@ -1,0 +1,31 @@
+/**
+ * Starts the MemOS simulator from a shell, for the repository's own workflow and for trying the action
+ * by hand:  node .build/simulator/cli.js --port 8787 --key sim-key-123456 --task build-42=3000 --task bad-1=1000:failed
+ */
+import { parseArgs } from 'node:util'
+import { MemosSimulator } from './memos-simulator.js'
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8787' },
+    host: { type: 'string', default: '127.0.0.1' },
+    key: { type: 'string', default: 'sim-test-key-0001' },
+    task: { type: 'string', multiple: true, default: [] }
+  }
+})
+
+const simulator = new MemosSimulator({ apiKey: values.key })
+for (const spec of values.task) {
+  const match = /^([^=]+)=(\d+)(?::(.+))?$/.exec(spec)
+  if (!match) {
+    console.error(`--task must look like ID=DURATION_MS[:FINAL_STATUS], got '${spec}'`)
+    process.exit(2)
+  }
+  const [, id, duration, finalStatus] = match as unknown as [string, string, string, string | undefined]
+  simulator.addTask(id, { durationMs: Number(duration), finalStatus })
+}
+const url = await simulator.start(Number(values.port), values.host)
+console.log(`MemOS simulator listening: base_url ${url}`)
+const stop = (): void => void simulator.stop().then(() => process.exit(0))
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
