@@ -53,7 +53,13 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     ['failure fails the step by default', { durationMs: 100, finalStatus: 'failed' }, {}, 'failure', 1],
     ['failure passes with fail_on_failure: false', { durationMs: 100, finalStatus: 'failed' }, { fail_on_failure: 'false' }, 'failure', 0],
     ['a timeout fails the step by default', { durationMs: 60_000 }, { timeout: '1500ms' }, 'timed_out', 1],
-    ['a timeout passes with fail_on_timeout: false', { durationMs: 60_000 }, { timeout: '1500ms', fail_on_timeout: 'false' }, 'timed_out', 0]
+    [
+      'a timeout passes with fail_on_timeout: false',
+      { durationMs: 60_000 },
+      { timeout: '1500ms', fail_on_timeout: 'false' },
+      'timed_out',
+      0
+    ]
   ])('exit code: %s', async (_name, task, extra, conclusion, code) => {
     simulator.addTask('task-1', task)
     const run = await runAction({ inputs: inputs(extra) })
@@ -111,15 +117,18 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${KEY}`)
   })
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('on %s, stops at once, concludes cancelled, writes outputs and summary, and exits non-zero', async (signal) => {
-    simulator.addTask('task-1', { durationMs: 60_000 })
-    const run = await runAction({ inputs: inputs(), signal: { name: signal, when: 'running (' } })
-    expect(run.code).toBe(1)
-    expect(run.exitAfterSignalMs).toBeLessThan(1000)
-    expectEveryOutput(run.outputs)
-    expect(run.outputs).toMatchObject({ conclusion: 'cancelled', status: 'running', pending_task_ids: 'task-1' })
-    expect(run.summary).toContain('🚫 Wait for MemOS task cancelled')
-  })
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'on %s, stops at once, concludes cancelled, writes outputs and summary, and exits non-zero',
+    async (signal) => {
+      simulator.addTask('task-1', { durationMs: 60_000 })
+      const run = await runAction({ inputs: inputs(), signal: { name: signal, when: 'running (' } })
+      expect(run.code).toBe(1)
+      expect(run.exitAfterSignalMs).toBeLessThan(1000)
+      expectEveryOutput(run.outputs)
+      expect(run.outputs).toMatchObject({ conclusion: 'cancelled', status: 'running', pending_task_ids: 'task-1' })
+      expect(run.summary).toContain('🚫 Wait for MemOS task cancelled')
+    }
+  )
 
   it('keeps the result when the summary cannot be written', async () => {
     simulator.addTask('task-1', { durationMs: 0 })
@@ -131,7 +140,9 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
 
   it('waits for a batch of 100 ids from a block scalar, in input order, under the rate cap', async () => {
     const ids = Array.from({ length: 100 }, (_, index) => `batch-${String(index).padStart(3, '0')}`)
-    ids.forEach((id, index) => simulator.addTask(id, { durationMs: 200 + (index % 10) * 100, finalStatus: id === 'batch-042' ? 'failed' : 'completed' }))
+    ids.forEach((id, index) =>
+      simulator.addTask(id, { durationMs: 200 + (index % 10) * 100, finalStatus: id === 'batch-042' ? 'failed' : 'completed' })
+    )
     const blockScalar = `${ids.slice(0, 50).join('\n')}\n${ids.slice(50).join(', ')}\n${ids[7]}\n`
     const run = await runAction({ inputs: inputs({ task_id: blockScalar, fail_fast: 'false', max_requests_per_second: '50' }) })
     expect(run.code).toBe(1)

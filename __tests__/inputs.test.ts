@@ -43,7 +43,10 @@ describe('readSettings', () => {
   })
 
   it('prefers the inputs over the environment', () => {
-    const settings = settingsFrom({ task_id: 't', api_key: KEY, base_url: 'https://example.test/v1' }, { MEMOS_API_KEY: 'other-key-000', MEMOS_BASE_URL: 'https://x.test' })
+    const settings = settingsFrom(
+      { task_id: 't', api_key: KEY, base_url: 'https://example.test/v1' },
+      { MEMOS_API_KEY: 'other-key-000', MEMOS_BASE_URL: 'https://x.test' }
+    )
     expect(settings.apiKey).toBe(KEY)
     expect(settings.baseUrl).toBe('https://example.test/v1')
   })
@@ -66,11 +69,19 @@ describe('readSettings', () => {
     ['a bad timeout', { timeout: '10 minutes' }, "Input 'timeout' has an invalid duration '10 minutes'"],
     ['a negative interval', { interval: '-1s' }, "Input 'interval' has an invalid duration '-1s'"],
     ['a tiny interval', { interval: '10ms' }, "Input 'interval' is '10ms', which is out of range"],
-    ['max_interval below interval', { interval: '10s', max_interval: '5s' }, "Input 'max_interval' is '5s', shorter than 'interval' ('10s')"],
+    [
+      'max_interval below interval',
+      { interval: '10s', max_interval: '5s' },
+      "Input 'max_interval' is '5s', shorter than 'interval' ('10s')"
+    ],
     ['a bad boolean', { fail_on_timeout: 'nope' }, "Input 'fail_on_timeout' is 'nope', but it must be 'true' or 'false'"],
     ['a bad rate', { max_requests_per_second: '2.5' }, "Input 'max_requests_per_second' is '2.5'"],
     ['a zero rate', { max_requests_per_second: '0' }, "Input 'max_requests_per_second' is '0'"],
-    ['an http base_url', { base_url: 'http://memos.example.com/v1' }, "Input 'base_url' is 'http://memos.example.com/v1', but it must use https"],
+    [
+      'an http base_url',
+      { base_url: 'http://memos.example.com/v1' },
+      "Input 'base_url' is 'http://memos.example.com/v1', but it must use https"
+    ],
     ['a base_url that is not a URL', { base_url: 'memos.example.com' }, "Input 'base_url' is not a URL: 'memos.example.com'"],
     ['a base_url with credentials', { base_url: 'https://u:p@memos.example.com' }, "Input 'base_url' must not contain credentials"],
     ['overlapping statuses', { success_statuses: 'done,completed', failure_statuses: 'failed,done' }, "both list 'done'"],

@@ -93,10 +93,18 @@ describe('transient problems are retried within the deadline', () => {
   it.each([
     ['a hung socket (request timeout)', { kind: 'hang' as const }, /no response within 300ms/],
     ['a reset connection', { kind: 'reset' as const }, /network error/],
-    ['an HTML 502 from a gateway', { kind: 'http' as const, status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' }, /HTTP 502, text\/html, not JSON/],
+    [
+      'an HTML 502 from a gateway',
+      { kind: 'http' as const, status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' },
+      /HTTP 502, text\/html, not JSON/
+    ],
     ['HTTP 503', { kind: 'http' as const, status: 503, body: '' }, /HTTP 503/],
     ['malformed JSON', { kind: 'body' as const, body: '{"code":0,"data":{"status":"runn' }, /not JSON/],
-    ['code 50004', { kind: 'code' as const, code: 50004, message: 'service temporarily unavailable' }, /code 50004: service temporarily unavailable/]
+    [
+      'code 50004',
+      { kind: 'code' as const, code: 50004, message: 'service temporarily unavailable' },
+      /code 50004: service temporarily unavailable/
+    ]
   ])('retries after %s and then succeeds, with a warning that the run goes on', async (_name, fault, reason) => {
     simulator = await startSimulator()
     simulator.addTask('task-1', { durationMs: 0 })
@@ -146,7 +154,9 @@ describe('transient problems are retried within the deadline', () => {
     simulator.injectFault({ kind: 'http', status: 502, body: 'bad gateway', contentType: 'text/plain', times: 1000 })
     const { result } = await waitAgainst(simulator, { timeoutMs: 1200 })
     expect(result.tasks[0]?.conclusion).toBe('timed_out')
-    expect(result.tasks[0]?.error).toMatch(/^Timed out after 1\.2s waiting for task task-1 \(no status reported yet; last attempt: HTTP 502/)
+    expect(result.tasks[0]?.error).toMatch(
+      /^Timed out after 1\.2s waiting for task task-1 \(no status reported yet; last attempt: HTTP 502/
+    )
   })
 })
 
@@ -203,7 +213,11 @@ describe('task not found', () => {
 
   it('hints at base_url when the 404 is not from the MemOS API', async () => {
     simulator = await startSimulator()
-    const { result } = await waitAgainst(simulator, { notFoundGraceMs: 0 }, { baseUrl: simulator.baseUrl.replace('/api/openmem/v1', '/wrong') })
+    const { result } = await waitAgainst(
+      simulator,
+      { notFoundGraceMs: 0 },
+      { baseUrl: simulator.baseUrl.replace('/api/openmem/v1', '/wrong') }
+    )
     expect(result.tasks[0]?.error).toContain("check 'base_url'")
   })
 })

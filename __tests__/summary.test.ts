@@ -24,7 +24,8 @@ function summaryOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): 
   return buildSummary(result, buildOutputs(result), { endpoint: 'https://memos.example/api/get/status', timeoutMs: 600_000 })
 }
 
-const HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(1)> [click](https://evil.example) **bold** `code` | pipe | ![img](x) www.evil.example @user # heading'
+const HOSTILE =
+  '<script>alert(1)</script> <img src=x onerror=alert(1)> [click](https://evil.example) **bold** `code` | pipe | ![img](x) www.evil.example @user # heading'
 
 describe('the job summary', () => {
   it('shows a table, the timeline and the last data for one task', () => {
@@ -103,14 +104,19 @@ describe('the job summary', () => {
 
   it('quotes an input error line by line, escaped', () => {
     expect(buildErrorSummary("Invalid inputs:\n- Input 'timeout' has an invalid duration '<x>'.")).toBe(
-      "## ⚠️ Wait for MemOS task could not run\n\n> Invalid inputs&#58;\n> &#45; Input &#39;timeout&#39; has an invalid duration &#39;&#60;x&#62;&#39;.\n"
+      '## ⚠️ Wait for MemOS task could not run\n\n> Invalid inputs&#58;\n> &#45; Input &#39;timeout&#39; has an invalid duration &#39;&#60;x&#62;&#39;.\n'
     )
   })
 })
 
 describe('the outputs', () => {
   it('replace data too large for a step output by a note, and keep every other field', () => {
-    const outputs = buildOutputs({ tasks: [task({ data: { blob: 'z'.repeat(3 * 1024 * 1024) } })], stopReason: undefined, attempts: 3, durationMs: 5 })
+    const outputs = buildOutputs({
+      tasks: [task({ data: { blob: 'z'.repeat(3 * 1024 * 1024) } })],
+      stopReason: undefined,
+      attempts: 3,
+      durationMs: 5
+    })
     expect(Buffer.byteLength(outputs.result)).toBeLessThan(1024)
     expect(JSON.parse(outputs.result)._truncated).toMatch(/^data of \d+ bytes left out of this output/)
     expect(JSON.parse(outputs.tasks)[0]).toMatchObject({ task_id: 'task-1', status: 'completed', conclusion: 'success' })

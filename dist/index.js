@@ -31555,7 +31555,7 @@ function parseApiKey(key, problems) {
         // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
         problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`);
     }
-    else if (/[\s\u0000-\u001f\u007f]/.test(key)) {
+    else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
         // The key itself is never quoted: it is a secret even when it is malformed.
         problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.");
     }
@@ -31804,7 +31804,11 @@ class MemosClient {
                 response.on('data', (chunk) => {
                     size += chunk.length;
                     if (size > this.maxBodyBytes) {
-                        finish(() => resolve({ kind: 'transient', reason: `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`, throttled: false }));
+                        finish(() => resolve({
+                            kind: 'transient',
+                            reason: `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`,
+                            throttled: false
+                        }));
                         response.destroy();
                         return;
                     }
@@ -32593,11 +32597,21 @@ function dataBlock(task, withId, maxBytes) {
     const size = Buffer.byteLength(text);
     let note = '';
     if (size > maxBytes) {
-        text = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+        text = Buffer.from(text)
+            .subarray(0, maxBytes)
+            .toString('utf8')
+            .replace(/\uFFFD$/, '');
         note = `\n… truncated: showing ${maxBytes} of ${size} bytes`;
     }
     const label = withId ? `Last data of ${escapeHtml(task.taskId)}` : 'Last data';
-    return [`<details><summary>${label}</summary>`, '', `<pre><code>${escapeHtml(text)}${escapeHtml(note)}</code></pre>`, '', '</details>', ''];
+    return [
+        `<details><summary>${label}</summary>`,
+        '',
+        `<pre><code>${escapeHtml(text)}${escapeHtml(note)}</code></pre>`,
+        '',
+        '</details>',
+        ''
+    ];
 }
 /** The summary when the wait could not run at all (bad input, unexpected error). */
 function buildErrorSummary(message) {

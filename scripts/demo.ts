@@ -13,7 +13,11 @@ async function addMessage(simulatedDurationMs: number): Promise<string> {
   const response = await fetch(`${baseUrl}/add/message`, {
     method: 'POST',
     headers: { Authorization: `Token ${simulator.apiKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user_id: 'demo-user', messages: [{ role: 'user', content: 'I prefer tea.' }], simulated_duration_ms: simulatedDurationMs })
+    body: JSON.stringify({
+      user_id: 'demo-user',
+      messages: [{ role: 'user', content: 'I prefer tea.' }],
+      simulated_duration_ms: simulatedDurationMs
+    })
   })
   const body = (await response.json()) as { data: { task_id: string } }
   return body.data.task_id

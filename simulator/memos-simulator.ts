@@ -166,7 +166,15 @@ export class MemosSimulator {
     const path = (request.url ?? '').split('?')[0] ?? ''
     const body = parseBody(rawBody)
     const taskId = typeof body?.task_id === 'string' ? body.task_id : undefined
-    const record: RequestRecord = { at: arrivedAt, path, taskId, headers: request.headers, httpStatus: 0, code: undefined, status: undefined }
+    const record: RequestRecord = {
+      at: arrivedAt,
+      path,
+      taskId,
+      headers: request.headers,
+      httpStatus: 0,
+      code: undefined,
+      status: undefined
+    }
     this.requests.push(record)
     const send = (httpStatus: number, payload: string, headers: http.OutgoingHttpHeaders = {}): void => {
       record.httpStatus = httpStatus

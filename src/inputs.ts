@@ -187,7 +187,7 @@ function parseApiKey(key: string, problems: string[]): string {
   } else if (key.length < MIN_API_KEY_LENGTH) {
     // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
     problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
-  } else if (/[\s\u0000-\u001f\u007f]/.test(key)) {
+  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
     // The key itself is never quoted: it is a secret even when it is malformed.
     problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.")
   }
@@ -209,12 +209,16 @@ function parseBaseUrl(raw: string, problems: string[]): string {
     return raw
   }
   if (url.username || url.password) {
-    problems.push(`Input 'base_url' must not contain credentials: '${url.protocol}//…@${url.host}${url.pathname}'. Pass the key in 'api_key'.`)
+    problems.push(
+      `Input 'base_url' must not contain credentials: '${url.protocol}//…@${url.host}${url.pathname}'. Pass the key in 'api_key'.`
+    )
     return raw
   }
   const loopback = isLoopbackHost(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must use https (http is allowed only for loopback hosts such as 127.0.0.1).`)
+    problems.push(
+      `Input 'base_url' is '${abbreviate(raw)}', but it must use https (http is allowed only for loopback hosts such as 127.0.0.1).`
+    )
   }
   if (url.search || url.hash) {
     problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must not have a query or fragment.`)

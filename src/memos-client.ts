@@ -32,8 +32,7 @@ const RATE_LIMIT_CODE = 40300
 const NOT_FOUND_CODES = new Set([50131, 404])
 const SUCCESS_CODES = new Set([0, 200])
 
-const AUTH_HINT =
-  "Check the 'api_key' input: it must be a MemOS API key (API Console > API Keys) of the project that created the task."
+const AUTH_HINT = "Check the 'api_key' input: it must be a MemOS API key (API Console > API Keys) of the project that created the task."
 
 /** Classifies one HTTP response of POST /get/status. Pure, so every case is a table row in the tests. */
 export function classifyResponse({ httpStatus, headers, body, nowMs }: ResponseParts): StatusOutcome {
@@ -247,7 +246,11 @@ export class MemosClient {
           size += chunk.length
           if (size > this.maxBodyBytes) {
             finish(() =>
-              resolve({ kind: 'transient', reason: `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`, throttled: false })
+              resolve({
+                kind: 'transient',
+                reason: `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`,
+                throttled: false
+              })
             )
             response.destroy()
             return

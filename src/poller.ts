@@ -345,8 +345,7 @@ class Poller {
 
   private result(): WaitResult {
     const end = this.clock.now()
-    const unfinishedConclusion: TaskConclusion =
-      this.stopReason === 'cancelled' ? 'cancelled' : this.stopReason ? 'pending' : 'timed_out'
+    const unfinishedConclusion: TaskConclusion = this.stopReason === 'cancelled' ? 'cancelled' : this.stopReason ? 'pending' : 'timed_out'
     const tasks = this.tasks.map((task): TaskResult => {
       const conclusion = task.conclusion ?? unfinishedConclusion
       const error = task.conclusion === undefined ? this.unfinishedError(task, conclusion) : task.error

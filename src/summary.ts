@@ -69,9 +69,7 @@ export function buildSummary(
   lines.push(facts.join(' · '), '')
   if (outputs.error) lines.push(`> ${escapeMarkdown(outputs.error)}`, '')
 
-  const ordered = [...result.tasks].sort(
-    (a, b) => CONCLUSION_ORDER.indexOf(a.conclusion) - CONCLUSION_ORDER.indexOf(b.conclusion)
-  )
+  const ordered = [...result.tasks].sort((a, b) => CONCLUSION_ORDER.indexOf(a.conclusion) - CONCLUSION_ORDER.indexOf(b.conclusion))
   lines.push(...table(ordered, limits.maxRows), '')
 
   const detailed = ordered.slice(0, limits.maxDetailedTasks)
@@ -82,7 +80,10 @@ export function buildSummary(
   }
   for (const task of detailed) lines.push(...dataBlock(task, batch, limits.maxDataBytes))
   if (ordered.length > detailed.length) {
-    lines.push(`Timelines and data of ${ordered.length - detailed.length} more tasks are left out here; the \`tasks\` output has them all.`, '')
+    lines.push(
+      `Timelines and data of ${ordered.length - detailed.length} more tasks are left out here; the \`tasks\` output has them all.`,
+      ''
+    )
   }
   lines.push(`<sub>Polled ${escapeMarkdown(context.endpoint)} with Wait for MemOS task.</sub>`, '')
   return lines.join('\n')
@@ -117,11 +118,21 @@ function dataBlock(task: TaskResult, withId: boolean, maxBytes: number): string[
   const size = Buffer.byteLength(text)
   let note = ''
   if (size > maxBytes) {
-    text = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '')
+    text = Buffer.from(text)
+      .subarray(0, maxBytes)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '')
     note = `\n… truncated: showing ${maxBytes} of ${size} bytes`
   }
   const label = withId ? `Last data of ${escapeHtml(task.taskId)}` : 'Last data'
-  return [`<details><summary>${label}</summary>`, '', `<pre><code>${escapeHtml(text)}${escapeHtml(note)}</code></pre>`, '', '</details>', '']
+  return [
+    `<details><summary>${label}</summary>`,
+    '',
+    `<pre><code>${escapeHtml(text)}${escapeHtml(note)}</code></pre>`,
+    '',
+    '</details>',
+    ''
+  ]
 }
 
 /** The summary when the wait could not run at all (bad input, unexpected error). */
