@@ -50,6 +50,8 @@ export interface SimulatorOptions {
 export interface RequestRecord {
   /** Epoch milliseconds (fractional) when the request arrived. */
   at: number
+  /** Epoch milliseconds when the answer was sent; undefined for a request that got none. */
+  answeredAt: number | undefined
   path: string
   taskId: string | undefined
   headers: http.IncomingHttpHeaders
@@ -168,6 +170,7 @@ export class MemosSimulator {
     const taskId = typeof body?.task_id === 'string' ? body.task_id : undefined
     const record: RequestRecord = {
       at: arrivedAt,
+      answeredAt: undefined,
       path,
       taskId,
       headers: request.headers,
@@ -180,6 +183,7 @@ export class MemosSimulator {
       record.httpStatus = httpStatus
       response.writeHead(httpStatus, { 'Content-Type': 'application/json', ...headers })
       response.end(payload)
+      record.answeredAt = now()
     }
     const sendJson = (httpStatus: number, code: number, message: string, data: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
       record.code = code

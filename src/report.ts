@@ -108,6 +108,8 @@ function tasksJson(tasks: TaskResult[], dataLimit: number): string {
 /** With one task, `result` is its `data` object; with several, an array of them in input order. */
 function resultJson(tasks: TaskResult[], dataLimit: number): string {
   const [only] = tasks
+  // No task at all means the inputs were bad: `null`, as for a single task that returned no data.
+  if (tasks.length === 0) return 'null'
   if (tasks.length === 1 && only) return JSON.stringify(dataForOutput(only.data, dataLimit))
   return JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
 }
