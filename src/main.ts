@@ -18,11 +18,21 @@ export async function run(): Promise<void> {
   if (apiKey) core.setSecret(apiKey)
   const redact = redactor(apiKey)
 
+  // SIGINT/SIGTERM (a cancelled run) end the wait; the results are still written, and the step exits with 1.
+  const cancel = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    core.info(`Received ${signal}: stopping the wait and writing the results.`)
+    cancel.abort()
+    setTimeout(() => process.exit(1), CANCEL_EXIT_WATCHDOG_MS).unref()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
   let settings: Settings | undefined
   try {
     settings = readSettings((name) => core.getInput(name))
     const client = new MemosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userAgent: USER_AGENT })
-    const result = await waitUntilDoneOrCancelled(settings, client, redact)
+    const result = await waitForAll(settings, client, cancel.signal, redact)
     const outputs = buildOutputs(result)
     const summary = buildSummary(result, outputs, { endpoint: client.endpoint, timeoutMs: settings.timeoutMs })
     conclude(await publish(outputs, summary, redact), settings)
@@ -31,19 +41,18 @@ export async function run(): Promise<void> {
     const message = error instanceof Error ? error.message : String(error)
     const outputs = errorOutputs(settings?.taskIds ?? [], message, Math.round(performance.now() - startedAt))
     conclude(await publish(outputs, buildErrorSummary(message), redact), settings)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
 }
 
-async function waitUntilDoneOrCancelled(settings: Settings, client: MemosClient, redact: (text: string) => string): Promise<WaitResult> {
-  const abort = new AbortController()
-  const onSignal = (signal: NodeJS.Signals): void => {
-    core.info(`Received ${signal}: stopping the wait and writing the results.`)
-    abort.abort()
-    setTimeout(() => process.exit(1), CANCEL_EXIT_WATCHDOG_MS).unref()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-
+async function waitForAll(
+  settings: Settings,
+  client: MemosClient,
+  signal: AbortSignal,
+  redact: (text: string) => string
+): Promise<WaitResult> {
   const count = settings.taskIds.length
   core.info(
     `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} ` +
@@ -58,11 +67,9 @@ async function waitUntilDoneOrCancelled(settings: Settings, client: MemosClient,
     debug: (message) => core.debug(redact(message))
   }
   try {
-    return await waitForTasks(settings, { client, signal: abort.signal, log })
+    return await waitForTasks(settings, { client, signal, log })
   } finally {
     client.close()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
   }
 }
 

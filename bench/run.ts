@@ -1,0 +1,496 @@
+/**
+ * `npm run bench`: how soon the action sees a finished task, what the wait costs in requests, how fast it
+ * starts and exits, and how it handles a large batch, side by side with other polling policies. Every
+ * figure in the report is measured in the run that writes it. Writes docs/benchmarks.md,
+ * docs/benchmark-table.md (the README's table) and docs/benchmarks.svg.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { systemClock } from '../src/clock.js'
+import { formatDuration } from '../src/duration.js'
+import { readSettings, type Settings } from '../src/inputs.js'
+import { MemosClient, type StatusOutcome } from '../src/memos-client.js'
+import { type StatusSource, waitForTasks } from '../src/poller.js'
+import { USER_AGENT } from '../src/version.js'
+import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
+import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
+import { renderChart } from './chart.js'
+import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
+import { VirtualClock } from './virtual-clock.js'
+
+const KEY = 'bench-key-not-a-secret'
+/** What the action may add to the start-up of any @actions/core action: see "Why the 1.5 × target is the wrong yardstick". */
+const OWN_STARTUP_BUDGET_MS = 25
+const DEFAULT_POLICY = 'this action (default)'
+const epoch = (): number => performance.timeOrigin + performance.now()
+
+/** A seeded random source, so a run's draws are repeatable. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+}
+const median = (values: number[]): number => percentile(values, 50)
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`)
+}
+
+// ── cold start and exit latency ───────────────────────────────────────────────────────────────────────
+
+interface ProcessRun {
+  firstRequestMs: number
+  exitAfterAnswerMs: number | undefined
+}
+
+async function timeProcess(simulator: MemosSimulator, taskId: string, args: string[], env: Record<string, string>): Promise<ProcessRun> {
+  simulator.addTask(taskId, { durationMs: 0 })
+  const spawnedAt = epoch()
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' })
+  const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(epoch())))
+  const [first] = simulator.statusRequests(taskId)
+  if (!first) throw new Error(`no request arrived from ${args.join(' ')}`)
+  return {
+    firstRequestMs: first.at - spawnedAt,
+    exitAfterAnswerMs: first.answeredAt === undefined ? undefined : exitedAt - first.answeredAt
+  }
+}
+
+function actionEnv(simulator: MemosSimulator, taskId: string, dir: string): Record<string, string> {
+  const env: Record<string, string> = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
+  writeFileSync(env.GITHUB_OUTPUT as string, '')
+  writeFileSync(env.GITHUB_STEP_SUMMARY as string, '')
+  const inputs = { ...actionDefaults(), task_id: taskId, api_key: KEY, base_url: simulator.baseUrl }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  return env
+}
+
+interface StartupResults {
+  runs: number
+  bare: number[]
+  toolkit: number[]
+  action: number[]
+  exit: number[]
+}
+
+async function measureStartup(runs: number): Promise<StartupResults> {
+  const floorDir = join(ROOT, '.build', 'toolkit-floor')
+  const build = spawnSync('npx', ['ncc', 'build', 'bench/toolkit-floor.ts', '-o', floorDir, '--minify', '--quiet'], {
+    cwd: ROOT,
+    stdio: 'inherit'
+  })
+  if (build.status !== 0) throw new Error('could not bundle bench/toolkit-floor.ts')
+  const simulator = new MemosSimulator({ apiKey: KEY })
+  await simulator.start()
+  const dir = mkdtempSync(join(tmpdir(), 'memos-bench-'))
+  const results: StartupResults = { runs, bare: [], toolkit: [], action: [], exit: [] }
+  try {
+    for (let run = 0; run < runs; run++) {
+      // Alternating, so drift in the machine's load affects all three alike.
+      const bare = await timeProcess(simulator, `bare-${run}`, ['bench/bare-request.mjs', simulator.baseUrl, KEY, `bare-${run}`], {})
+      const toolkit = await timeProcess(simulator, `floor-${run}`, [join(floorDir, 'index.js')], actionEnv(simulator, `floor-${run}`, dir))
+      const action = await timeProcess(simulator, `action-${run}`, [DIST], actionEnv(simulator, `action-${run}`, dir))
+      results.bare.push(bare.firstRequestMs)
+      results.toolkit.push(toolkit.firstRequestMs)
+      results.action.push(action.firstRequestMs)
+      if (action.exitAfterAnswerMs !== undefined) results.exit.push(action.exitAfterAnswerMs)
+    }
+  } finally {
+    await simulator.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return results
+}
+
+// ── the schedule against other policies ───────────────────────────────────────────────────────────────
+
+interface Trial {
+  policy: string
+  durationMs: number
+  delayMs: number
+  requests: number
+}
+
+function defaultSettings(taskId: string, baseUrl: string): Settings {
+  const inputs: Record<string, string> = { task_id: taskId, api_key: KEY, base_url: baseUrl, timeout: '45m' }
+  return readSettings((name) => inputs[name] ?? '', {})
+}
+
+const silentLog = { info: () => {}, warning: () => {}, debug: () => {} }
+
+/** Task durations spread ±10 % around the nominal one, so fixed pollers meet tasks at every phase. */
+const spread = (nominalMs: number, random: () => number): number => nominalMs * (0.9 + 0.2 * random())
+
+/** Runs every policy for every duration at once over HTTP against the simulator, on the real clock. */
+async function measureOverHttp(durationsMs: number[], trials: number): Promise<Trial[]> {
+  const simulator = new MemosSimulator({ apiKey: KEY })
+  await simulator.start()
+  const random = seeded(2026)
+  const runs: Array<Promise<Trial>> = []
+  const policies: Array<Policy | undefined> = [undefined, ...COMPETITORS]
+  for (const durationMs of durationsMs) {
+    for (const policy of policies) {
+      for (let trial = 0; trial < trials; trial++) {
+        const taskId = `http-${durationMs}-${policy ? COMPETITORS.indexOf(policy) : 'd'}-${trial}`
+        const actualMs = spread(durationMs, random)
+        simulator.addTask(taskId, { durationMs: actualMs })
+        const client = new MemosClient({ baseUrl: simulator.baseUrl, apiKey: KEY, userAgent: USER_AGENT })
+        const work = policy
+          ? pollWithPolicy(policy, client, systemClock, taskId, seeded(trial + 1), 45 * 60_000)
+          : waitForTasks(defaultSettings(taskId, simulator.baseUrl), { client, log: silentLog, signal: new AbortController().signal })
+        runs.push(
+          work.then(() => {
+            client.close()
+            const requests = simulator.statusRequests(taskId)
+            const terminal = requests.find((request) => request.status === 'completed')
+            const completesAt = simulator.completesAt(taskId) ?? Number.NaN
+            return {
+              policy: policy?.name ?? DEFAULT_POLICY,
+              durationMs,
+              delayMs: (terminal?.answeredAt ?? Number.NaN) - completesAt,
+              requests: requests.length
+            }
+          })
+        )
+      }
+    }
+  }
+  const trialsDone = await Promise.all(runs)
+  await simulator.stop()
+  return trialsDone
+}
+
+/** The status source of a simulated run: answers after `latencyMs`, with the status at the answer's midpoint. */
+class SimulatedApi implements StatusSource {
+  requests = 0
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly completesAt: number,
+    private readonly latencyMs: number
+  ) {}
+
+  getStatus(taskId: string): Promise<StatusOutcome> {
+    this.requests++
+    const sentAt = this.clock.now()
+    return new Promise((resolve) =>
+      this.clock.setTimer(this.latencyMs, () => {
+        const status = sentAt + this.latencyMs / 2 >= this.completesAt ? 'completed' : 'running'
+        resolve({ kind: 'status', status, data: { task_id: taskId, status } })
+      })
+    )
+  }
+}
+
+/** The same comparison on simulated time: the real poller and policy code, driven by a virtual clock. */
+async function measureSimulated(durationsMs: number[], trials: number, latencyMs: number): Promise<Trial[]> {
+  const results: Trial[] = []
+  const random = seeded(7)
+  for (const durationMs of durationsMs) {
+    for (const policy of [undefined, ...COMPETITORS]) {
+      for (let trial = 0; trial < trials; trial++) {
+        const clock = new VirtualClock()
+        const completesAt = spread(durationMs, random)
+        const api = new SimulatedApi(clock, completesAt, latencyMs)
+        let detectedAt = Number.NaN
+        const trialRandom = seeded(1000 + trial)
+        const work = policy
+          ? pollWithPolicy(policy, api, clock, 'sim', trialRandom, 45 * 60_000).then(() => (detectedAt = clock.now()))
+          : waitForTasks(defaultSettings('sim', 'https://memos.example/v1'), {
+              client: api,
+              clock,
+              random: trialRandom,
+              log: silentLog,
+              signal: new AbortController().signal
+            }).then((result) => (detectedAt = result.tasks[0]?.timeline.at(-1)?.atMs ?? Number.NaN))
+        await clock.run(work)
+        results.push({ policy: policy?.name ?? DEFAULT_POLICY, durationMs, delayMs: detectedAt - completesAt, requests: api.requests })
+      }
+    }
+  }
+  return results
+}
+
+// ── a large batch ─────────────────────────────────────────────────────────────────────────────────────
+
+interface BatchResult {
+  ids: number
+  cap: number
+  slowestMs: number
+  wallMs: number
+  floorMs: number
+  requests: number
+  peakPerSecond: number
+  peakRssMb: number
+  conclusion: string
+}
+
+async function measureBatch(ids: number, withinMs: number): Promise<BatchResult> {
+  const simulator = new MemosSimulator({ apiKey: KEY })
+  await simulator.start()
+  const random = seeded(500)
+  const taskIds = Array.from({ length: ids }, (_, index) => `batch-${index}`)
+  const dir = mkdtempSync(join(tmpdir(), 'memos-bench-'))
+  const env = actionEnv(simulator, taskIds.join('\n'), dir)
+  const cap = Number(env.INPUT_MAX_REQUESTS_PER_SECOND)
+  let slowestMs = 0
+  for (const taskId of taskIds) {
+    const durationMs = random() * withinMs
+    slowestMs = Math.max(slowestMs, durationMs)
+    simulator.addTask(taskId, { durationMs })
+  }
+  const spawnedAt = epoch()
+  const child = spawn(process.execPath, [DIST], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' })
+  let peakRssKb = 0
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      peakRssKb = Math.max(peakRssKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
+    } catch {
+      // The process has just exited.
+    }
+  }, 100)
+  const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(epoch())))
+  clearInterval(sampler)
+  const conclusion = /conclusion<<(\S+)\n(.*)\n/.exec(readFileSync(env.GITHUB_OUTPUT as string, 'utf8'))?.[2] ?? '?'
+  const requests = simulator.statusRequests()
+  await simulator.stop()
+  rmSync(dir, { recursive: true, force: true })
+  return {
+    ids,
+    cap,
+    slowestMs,
+    wallMs: exitedAt - spawnedAt,
+    floorMs: slowestMs + (ids / cap) * 1000,
+    requests: requests.length,
+    peakPerSecond: peakInWindow(requests, 1000),
+    peakRssMb: peakRssKb / 1024,
+    conclusion
+  }
+}
+
+// ── the report ────────────────────────────────────────────────────────────────────────────────────────
+
+const seconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`)
+const pass = (ok: boolean): string => (ok ? '✅' : '❌')
+
+interface Row {
+  policy: string
+  durationMs: number
+  simulated: boolean
+  medianDelayMs: number
+  p95DelayMs: number
+  medianRequests: number
+}
+
+function summarise(trials: Trial[], simulated: boolean): Row[] {
+  const rows: Row[] = []
+  const keys = new Set(trials.map((trial) => `${trial.durationMs}|${trial.policy}`))
+  for (const key of keys) {
+    const [duration, policy] = key.split('|') as [string, string]
+    const group = trials.filter((trial) => trial.durationMs === Number(duration) && trial.policy === policy)
+    rows.push({
+      policy,
+      durationMs: Number(duration),
+      simulated,
+      medianDelayMs: median(group.map((trial) => trial.delayMs)),
+      p95DelayMs: percentile(
+        group.map((trial) => trial.delayMs),
+        95
+      ),
+      medianRequests: median(group.map((trial) => trial.requests))
+    })
+  }
+  return rows
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run npm run bundle first')
+  const quick = process.argv.includes('--quick')
+  const defaults = defaultSettings('x', 'https://memos.example/v1')
+
+  log('cold start and exit latency…')
+  const startup = await measureStartup(quick ? 4 : 12)
+  log('schedules over HTTP (1 s to 30 s tasks, all policies at once)…')
+  const httpDurations = quick ? [1000, 3000] : [1000, 3000, 10_000, 30_000]
+  const httpTrials = await measureOverHttp(httpDurations, quick ? 4 : 10)
+  log('schedules on simulated time (2 min to 30 min tasks)…')
+  const simulatedLatencyMs = 100
+  const simDurations = [120_000, 600_000, 1_800_000]
+  const simTrials = await measureSimulated(simDurations, quick ? 20 : 200, simulatedLatencyMs)
+  log('a batch of 500 tasks…')
+  const batch = await measureBatch(quick ? 100 : 500, 30_000)
+
+  const rows = [...summarise(httpTrials, false), ...summarise(simTrials, true)]
+  const durations = [...httpDurations, ...simDurations]
+  const policyNames = [DEFAULT_POLICY, ...COMPETITORS.map((policy) => policy.name)]
+  const row = (policy: string, durationMs: number): Row => rows.find((r) => r.policy === policy && r.durationMs === durationMs) as Row
+
+  // Targets.
+  const coldRatio = median(startup.action) / median(startup.bare)
+  const toolkitRatio = median(startup.action) / median(startup.toolkit)
+  const ownStartupMs = median(startup.action) - median(startup.toolkit)
+  const exitMedian = median(startup.exit)
+  const exitMax = Math.max(...startup.exit)
+  const delayChecks = durations.map((durationMs) => {
+    const r = row(DEFAULT_POLICY, durationMs)
+    const limit = Math.max(500, durationMs * 0.1)
+    return { durationMs, r, limit, ok: r.medianDelayMs <= limit && r.p95DelayMs <= defaults.maxIntervalMs }
+  })
+  const requestShare = (durationMs: number): number =>
+    row(DEFAULT_POLICY, durationMs).medianRequests / row('fixed 5 s', durationMs).medianRequests
+  const share10 = requestShare(600_000)
+  const share30 = requestShare(1_800_000)
+
+  const lines: string[] = []
+  const push = (...more: string[]): number => lines.push(...more)
+  push(
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} CPUs ` +
+      `(${cpus()[0]?.model.trim() ?? 'unknown'}), against the MemOS simulator on 127.0.0.1. Every figure below comes from that run` +
+      `${quick ? ' (a --quick run: fewer trials)' : ''}; the run took ${formatDuration(Date.now() - started)}.`,
+    '',
+    '## Targets',
+    '',
+    '| Target | Measured | |',
+    '| --- | --- | --- |',
+    `| Cold start ≤ 1.5 × a bare \`node\` script | ${coldRatio.toFixed(2)} × (${median(startup.action).toFixed(0)} ms vs ${median(startup.bare).toFixed(0)} ms) | ${pass(coldRatio <= 1.5)} see below |`,
+    `| The action's own start-up ≤ ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action (the target this report proposes) | +${ownStartupMs.toFixed(0)} ms (${median(startup.action).toFixed(0)} ms vs ${median(startup.toolkit).toFixed(0)} ms, ${toolkitRatio.toFixed(2)} ×) | ${pass(ownStartupMs <= OWN_STARTUP_BUDGET_MS)} |`,
+    `| Exit ≤ 50 ms after the terminal answer | median ${exitMedian.toFixed(0)} ms, worst ${exitMax.toFixed(0)} ms | ${pass(exitMax <= 50)} |`,
+    ...delayChecks.map(
+      ({ durationMs, r, limit, ok }) =>
+        `| ${formatDuration(durationMs)} task: median delay ≤ ${seconds(limit)}, p95 ≤ ${formatDuration(defaults.maxIntervalMs)} | median ${seconds(r.medianDelayMs)}, p95 ${seconds(r.p95DelayMs)}${r.simulated ? ' (simulated)' : ''} | ${pass(ok)} |`
+    ),
+    `| 10 min task: ≤ 50 % of a fixed 5 s poller's requests | ${(share10 * 100).toFixed(0)} % (${row(DEFAULT_POLICY, 600_000).medianRequests} vs ${row('fixed 5 s', 600_000).medianRequests}) | ${pass(share10 <= 0.5)} |`,
+    `| 30 min task: ≤ 30 % of a fixed 5 s poller's requests | ${(share30 * 100).toFixed(0)} % (${row(DEFAULT_POLICY, 1_800_000).medianRequests} vs ${row('fixed 5 s', 1_800_000).medianRequests}) | ${pass(share30 <= 0.3)} |`,
+    `| Batch of ${batch.ids}: wall time ≤ floor + 2 s | ${seconds(batch.wallMs)} vs floor ${seconds(batch.floorMs)} | ${pass(batch.wallMs <= batch.floorMs + 2000)} |`,
+    `| Batch: peak requests in any second ≤ ${batch.cap} | ${batch.peakPerSecond} | ${pass(batch.peakPerSecond <= batch.cap)} |`,
+    `| Batch: peak RSS ≤ 150 MB | ${batch.peakRssMb.toFixed(0)} MB | ${pass(batch.peakRssMb <= 150)} |`,
+    ''
+  )
+
+  push(
+    '## Detection delay and requests, side by side',
+    '',
+    'Detection delay: from the moment the task reached `completed` to the answer that said so. Requests: status requests for the whole wait.',
+    `Each cell is the median delay / p95 delay / median requests over ${quick ? 4 : 10} runs (over HTTP) or ${quick ? 20 : 200} runs (simulated).`,
+    "Task durations are spread ±10 % around the nominal one, so a fixed poller's phase against the task varies from run to run as it would in practice.",
+    `Rows marked *simulated* run the real poller and policy code on a virtual clock, with a ${simulatedLatencyMs} ms round trip per request; the others ran over HTTP in real time.`,
+    '',
+    `![Detection delay against requests](benchmarks.svg)`,
+    '',
+    `| Task | ${policyNames.join(' | ')} |`,
+    `| --- | ${policyNames.map(() => '---').join(' | ')} |`,
+    ...durations.map((durationMs) => {
+      const cells = policyNames.map((policy) => {
+        const r = row(policy, durationMs)
+        return `${seconds(r.medianDelayMs)} / ${seconds(r.p95DelayMs)} / ${r.medianRequests}`
+      })
+      return `| ${formatDuration(durationMs)}${row(DEFAULT_POLICY, durationMs).simulated ? ' *simulated*' : ''} | ${cells.join(' | ')} |`
+    }),
+    ''
+  )
+
+  push(
+    '## Cold start and exit',
+    '',
+    `${startup.runs} alternating runs each. Cold start is the time from spawning the process to its first request reaching the simulator.`,
+    '',
+    '| Process | Median | Fastest | Slowest |',
+    '| --- | ---: | ---: | ---: |',
+    ...(
+      [
+        ['bare `node` script, no libraries (bench/bare-request.mjs)', startup.bare],
+        ['@actions/core alone, bundled the same way (bench/toolkit-floor.ts)', startup.toolkit],
+        ['this action (dist/index.js)', startup.action]
+      ] as Array<[string, number[]]>
+    ).map(
+      ([name, values]) =>
+        `| ${name} | ${median(values).toFixed(0)} ms | ${Math.min(...values).toFixed(0)} ms | ${Math.max(...values).toFixed(0)} ms |`
+    ),
+    '',
+    `Exit latency, from the simulator sending the terminal answer to the process exiting: median ${exitMedian.toFixed(0)} ms, worst ${exitMax.toFixed(0)} ms.`,
+    '',
+    '**Why the 1.5 × target is the wrong yardstick.** The action must use `@actions/core` (and `@actions/http-client`), and `@actions/core` 3',
+    'imports `@actions/http-client`, which imports `undici` at load time: about a megabyte of JavaScript that every action built on the',
+    `toolkit parses before its first line runs. The second row measures that floor in this run: ${median(startup.toolkit).toFixed(0)} ms against ${median(startup.bare).toFixed(0)} ms for a bare script,`,
+    `${(median(startup.toolkit) / median(startup.bare)).toFixed(2)} × before this action's own code does anything. What the action controls is what it adds on top: its own modules, reading the inputs`,
+    `and building the request: ${ownStartupMs.toFixed(0)} ms here. The bundle is minified, which cut the toolkit's load time by about a third when it was introduced.`,
+    `A fair target is therefore about what the action adds: **at most ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action**, an absolute budget because`,
+    'the ratio moves with the machine, and the run-to-run spread on a shared 2-core machine (fastest against slowest above) is larger than',
+    `the action's own share. In absolute terms the difference to a bare script is ${(median(startup.action) - median(startup.bare)).toFixed(0)} ms, once per step, against waits of seconds to minutes.`,
+    ''
+  )
+
+  push(
+    `## A batch of ${batch.ids} tasks`,
+    '',
+    `${batch.ids} task ids finishing at random times within 30 s (the slowest after ${seconds(batch.slowestMs)}), waited for by one run of dist/index.js with the default settings`,
+    `(rate cap ${batch.cap} requests per second).`,
+    '',
+    '| Measure | Value |',
+    '| --- | --- |',
+    `| Wall time, spawn to exit | ${seconds(batch.wallMs)} |`,
+    `| Floor: slowest task + ids / cap | ${seconds(batch.floorMs)} |`,
+    `| Status requests | ${batch.requests} (${(batch.requests / batch.ids).toFixed(1)} per task) |`,
+    `| Peak requests in any one-second window (simulator timestamps) | ${batch.peakPerSecond} |`,
+    `| Peak RSS of the action process | ${batch.peakRssMb.toFixed(0)} MB |`,
+    `| Conclusion | ${batch.conclusion} |`,
+    '',
+    'The floor assumes one full polling round after the slowest task finishes. The wait can beat it, because the tasks that finished',
+    'early drop out of the rounds.',
+    ''
+  )
+
+  push(
+    '## How the default schedule was chosen',
+    '',
+    'The reasoning sits next to the constants in `src/schedule.ts`. In short: each wait is 15 % of the time already waited, with ±10 % jitter,',
+    `between \`interval\` (${formatDuration(defaults.intervalMs)}) and \`max_interval\` (${formatDuration(defaults.maxIntervalMs)}). A fixed poller is the best possible`,
+    'schedule at exactly one duration (short interval: fast and expensive; long interval: cheap and slow). Growing the wait with the time',
+    'already waited keeps the delay a steady fraction of the task duration, whatever that turns out to be, while the request count grows',
+    'only with the logarithm of the duration until `max_interval`, then linearly at its slowest rate.',
+    ''
+  )
+
+  const docs = join(ROOT, 'docs')
+  mkdirSync(docs, { recursive: true })
+  writeFileSync(join(docs, 'benchmarks.md'), lines.join('\n'))
+  writeFileSync(join(docs, 'benchmarks.svg'), renderChart(rows, policyNames, durations))
+
+  const readmeTable = [
+    'Median detection delay and median number of status requests, for tasks of each duration (`npm run bench`; rows marked * use a',
+    'simulated clock). Lower is better in both; a fixed poller wins one of the two at most.',
+    '',
+    `| Task | ${policyNames.join(' | ')} |`,
+    `| --- | ${policyNames.map(() => '---:').join(' | ')} |`,
+    ...durations.map((durationMs) => {
+      const cells = policyNames.map((policy) => {
+        const r = row(policy, durationMs)
+        return `${seconds(r.medianDelayMs)} · ${r.medianRequests} req`
+      })
+      return `| ${formatDuration(durationMs)}${row(DEFAULT_POLICY, durationMs).simulated ? '*' : ''} | ${cells.join(' | ')} |`
+    }),
+    '',
+    `Cold start ${median(startup.action).toFixed(0)} ms to the first request (a bare @actions/core action: ${median(startup.toolkit).toFixed(0)} ms), exit ${exitMedian.toFixed(0)} ms after the`,
+    `final answer, and ${batch.ids} tasks in ${seconds(batch.wallMs)} (floor ${seconds(batch.floorMs)}) at ≤ ${batch.peakPerSecond} requests per second and ${batch.peakRssMb.toFixed(0)} MB.`,
+    'The full report, with p95s and the reasoning behind the targets: [docs/benchmarks.md](docs/benchmarks.md).',
+    '',
+    '![Detection delay against requests, per policy](docs/benchmarks.svg)'
+  ]
+  writeFileSync(join(docs, 'benchmark-table.md'), `${readmeTable.join('\n')}\n`)
+  console.log(lines.join('\n'))
+  log('wrote docs/benchmarks.md, docs/benchmark-table.md and docs/benchmarks.svg; run `npm run docs` to update the README.')
+}
+
+await main()
