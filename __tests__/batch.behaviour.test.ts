@@ -102,13 +102,15 @@ describe('a batch of tasks', () => {
     expect(outputs.error).toMatch(/^2 completed, 1 failed, 1 errored\. /)
   })
 
-  it('stops every task when the key is rejected, since the key is shared', async () => {
+  it.each([true, false])('stops every task when the key is rejected, since the key is shared (fail_fast: %p)', async (failFast) => {
     simulator = await startSimulator({ authFailure: 'http' })
     const ids = ['a', 'b', 'c']
     ids.forEach((id) => simulator.addTask(id, { durationMs: 5000 }))
-    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ids, failFast: false }, { apiKey: 'not-the-key-000' })
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ids, failFast }, { apiKey: 'not-the-key-000' })
     expect(result.stopReason).toBe('fatal')
     expect(buildOutputs(result).conclusion).toBe('error')
+    const stopped = result.tasks.filter((task) => task.conclusion === 'pending')
+    for (const task of stopped) expect(task.error).toContain("Check the 'api_key' input")
     expect(elapsedMs).toBeLessThan(1000)
   })
 

@@ -241,9 +241,9 @@ class Poller {
       case 'not_found':
         return this.onNotFound(task, outcome.reason, outcome.looksLikeWrongUrl, startedAt, now)
       case 'fatal':
-        this.finish(task, 'error', outcome.reason, now)
+        // A problem with the key or the quota ends every task's wait, whatever fail_fast says.
         if (outcome.scope === 'run') this.stop('fatal', outcome.reason)
-        return
+        return this.finish(task, 'error', outcome.reason, now)
     }
   }
 

@@ -25,16 +25,19 @@ export interface ScheduleShape {
  * The default shape, tuned with `npm run bench` (docs/benchmarks.md):
  * - A wait proportional to the time already waited keeps the detection delay a fixed fraction of the
  *   task's duration, whatever that turns out to be: with growth g and uniform phase the median delay is
- *   about g/2 of the duration. The target is at most 10 %, so g must stay under 0.2; 0.15 leaves room
- *   for jitter and request time.
- * - Below interval/growth (3.3 s at the 500 ms default) the wait is flat at `interval`: short tasks are
+ *   about g/2 of the duration. The target is at most 10 %, so g must stay under 0.2. At 0.15 a run of
+ *   10 s tasks measured a median of 1.05 s against the 1 s target (the poll times of a nearly
+ *   deterministic schedule meet a task's end at few phases), so 0.13 leaves a margin.
+ * - The request count grows with log(duration)/log(1 + g) until max_interval: 0.13 makes a 10 min wait
+ *   cost about 55 requests, under half of a fixed 5 s poller's 120; much lower g would break that.
+ * - Below interval/growth (3.8 s at the 500 ms default) the wait is flat at `interval`: short tasks are
  *   seen within half a second, like the open-source MemOS server's own 0.5 s poll.
- * - Past max_interval/growth (200 s at 30 s) the wait is flat at `max_interval`, which bounds the delay
- *   of long tasks and makes a 10 min wait cost about 50 requests, against 120 for a fixed 5 s poller.
+ * - Past max_interval/growth (230 s at 30 s) the wait is flat at `max_interval`, which bounds the delay
+ *   of long tasks (p95 under max_interval) and the cost of very long ones (2 requests a minute).
  * - ±10 % jitter keeps the many tasks of a batch, and many runners, from polling in lockstep.
  */
 export const DEFAULT_SHAPE: ScheduleShape = {
-  growth: 0.15,
+  growth: 0.13,
   jitter: 0.2,
   finalPoll: { latencyFactor: 2, minLeadMs: 100, maxLeadMs: 2000 }
 }
