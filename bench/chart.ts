@@ -32,7 +32,7 @@ export function renderChart(rows: ChartRow[], policies: string[], durationsMs: n
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="600">Detection delay against requests, per task duration (log scales; lower left is better)</text>`
+    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="600">Detection delay against requests (log scales; lower left is better)</text>`
   ]
   for (let power = Math.ceil(xMin); power <= Math.floor(xMax); power++) {
     const px = x(10 ** power)
