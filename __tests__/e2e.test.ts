@@ -130,6 +130,20 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     }
   )
 
+  it('escapes hostile statuses and data from the server in the summary', async () => {
+    const hostile = '<img src=x onerror=alert(1)>[click](https://evil.example)|**x**'
+    simulator.addTask('task-1', {
+      durationMs: 200,
+      phases: [{ afterMs: 0, status: hostile }],
+      data: { note: '</pre></details><script>alert(1)</script>' }
+    })
+    const run = await runAction({ inputs: inputs() })
+    expect(run.outputs.conclusion).toBe('success')
+    expect(run.stdout).toContain(`::warning::MemOS reported an unknown status '${hostile}'`)
+    expect(run.summary).not.toMatch(/<img|<script|\]\(https|\*\*x\*\*/)
+    expect(run.summary).toContain('&#60;img src=x onerror=alert&#40;1&#41;&#62;')
+  })
+
   it('keeps the result when the summary cannot be written', async () => {
     simulator.addTask('task-1', { durationMs: 0 })
     const run = await runAction({ inputs: inputs(), summaryPath: '/proc/no-such-dir/summary' })
