@@ -2,7 +2,7 @@
  * The real poller on simulated time (an injected clock and random source): whole waits of minutes or hours,
  * checked exactly, with no wall-clock assertion.
  */
-import { VirtualClock } from '../bench/virtual-clock.js'
+import { seededRandom as seeded, VirtualClock } from '../bench/virtual-clock.js'
 import type { StatusOutcome } from '../src/memos-client.js'
 import { type StatusSource, waitForTasks } from '../src/poller.js'
 import { fastSettings, recordingLog } from './helpers/harness.js'
@@ -30,12 +30,17 @@ function simulatedApi(
 
 const defaults = { intervalMs: 500, maxIntervalMs: 30_000, requestTimeoutMs: 30_000, maxRequestsPerSecond: 20 }
 
-function seeded(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
+/** Runs the real poller with default-shaped settings on simulated time. */
+function waitOnVirtualTime(clock: VirtualClock, api: StatusSource, taskIds: string[], timeoutMs: number, random: () => number) {
+  return clock.run(
+    waitForTasks(fastSettings({ ...defaults, taskIds, timeoutMs }), {
+      client: api,
+      clock,
+      random,
+      log: recordingLog(),
+      signal: new AbortController().signal
+    })
+  )
 }
 
 describe('the poller on simulated time', () => {
@@ -50,15 +55,7 @@ describe('the poller on simulated time', () => {
       for (const seed of [1, 2, 3]) {
         const clock = new VirtualClock()
         const api = simulatedApi(clock, { t: durationMs })
-        const result = await clock.run(
-          waitForTasks(fastSettings({ ...defaults, taskIds: ['t'], timeoutMs: 3_600_000 }), {
-            client: api,
-            clock,
-            random: seeded(seed),
-            log: recordingLog(),
-            signal: new AbortController().signal
-          })
-        )
+        const result = await waitOnVirtualTime(clock, api, ['t'], 3_600_000, seeded(seed))
         const seenAt = result.tasks[0]?.timeline.at(-1)?.atMs ?? Number.NaN
         expect(result.tasks[0]?.conclusion).toBe('success')
         expect(seenAt - durationMs).toBeLessThanOrEqual(Math.min(durationMs * 0.2, defaults.maxIntervalMs) + 200)
@@ -70,15 +67,7 @@ describe('the poller on simulated time', () => {
   it('never waits longer than max_interval between polls, and never less than interval', async () => {
     const clock = new VirtualClock()
     const api = simulatedApi(clock, { t: 3_000_000 }, 0)
-    await clock.run(
-      waitForTasks(fastSettings({ ...defaults, taskIds: ['t'], timeoutMs: 3_600_000 }), {
-        client: api,
-        clock,
-        random: seeded(9),
-        log: recordingLog(),
-        signal: new AbortController().signal
-      })
-    )
+    await waitOnVirtualTime(clock, api, ['t'], 3_600_000, seeded(9))
     const gaps = api.sent.slice(1).map(([, at], index) => at - (api.sent[index]?.[1] ?? 0))
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500)
     expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000)
@@ -87,15 +76,7 @@ describe('the poller on simulated time', () => {
   it('lands the final poll just before a one-hour deadline and ends at it', async () => {
     const clock = new VirtualClock()
     const api = simulatedApi(clock, {}, 100)
-    const result = await clock.run(
-      waitForTasks(fastSettings({ ...defaults, taskIds: ['t'], timeoutMs: 3_600_000 }), {
-        client: api,
-        clock,
-        random: seeded(4),
-        log: recordingLog(),
-        signal: new AbortController().signal
-      })
-    )
+    const result = await waitOnVirtualTime(clock, api, ['t'], 3_600_000, seeded(4))
     expect(result.tasks[0]?.conclusion).toBe('timed_out')
     // The final poll leads the deadline by twice the slowest answer (100 ms here).
     expect(api.sent.at(-1)?.[1]).toBe(3_600_000 - 200)
@@ -109,15 +90,7 @@ describe('the poller on simulated time', () => {
     const ids = Array.from({ length: 1000 }, (_, index) => `b${index}`)
     for (const id of ids) completesAt[id] = random() * 60_000
     const api = simulatedApi(clock, completesAt, 50)
-    const result = await clock.run(
-      waitForTasks(fastSettings({ ...defaults, taskIds: ids, timeoutMs: 600_000 }), {
-        client: api,
-        clock,
-        random,
-        log: recordingLog(),
-        signal: new AbortController().signal
-      })
-    )
+    const result = await waitOnVirtualTime(clock, api, ids, 600_000, random)
     expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
     const times = api.sent.map(([, at]) => at).sort((a, b) => a - b)
     for (let i = 20; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 20] ?? 0)).toBeGreaterThanOrEqual(1000)

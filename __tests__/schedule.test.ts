@@ -1,3 +1,4 @@
+import { seededRandom as seeded } from '../bench/virtual-clock.js'
 import {
   DEFAULT_SHAPE,
   finalPollAt,
@@ -12,14 +13,6 @@ import {
 } from '../src/schedule.js'
 
 const settings = { intervalMs: 500, maxIntervalMs: 30_000 }
-/** A seeded random source, so the properties hold for many draws, the same ones on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
 const edges = [() => 0, () => 0.5, () => 0.999999]
 
 describe('the polling schedule', () => {

@@ -18,22 +18,13 @@ import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
 import { renderChart } from './chart.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
-import { VirtualClock } from './virtual-clock.js'
+import { seededRandom as seeded, VirtualClock } from './virtual-clock.js'
 
 const KEY = 'bench-key-not-a-secret'
 /** What the action may add to the start-up of any @actions/core action: see "Why the 1.5 × target is the wrong yardstick". */
 const OWN_STARTUP_BUDGET_MS = 25
 const DEFAULT_POLICY = 'this action (default)'
 const epoch = (): number => performance.timeOrigin + performance.now()
-
-/** A seeded random source, so a run's draws are repeatable. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)

@@ -53,3 +53,12 @@ export class VirtualClock implements Clock {
     }
   }
 }
+
+/** A seeded random source in [0, 1), so simulated runs and property tests repeat their draws exactly. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
