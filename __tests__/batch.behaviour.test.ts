@@ -44,8 +44,8 @@ describe('a batch of tasks', () => {
     const requests = simulator.statusRequests()
     expect(requests.length).toBeGreaterThan(40)
     expect(peakInWindow(requests, 1000)).toBeLessThanOrEqual(10)
-    // The cap is used, not just respected: some second holds exactly the cap.
-    expect(peakInWindow(requests, 1000)).toBe(10)
+    // The cap is used, not just respected (less the limiter's 5 % margin).
+    expect(peakInWindow(requests, 1000)).toBeGreaterThanOrEqual(9)
   })
 
   it('slows the whole step, not just one task, when any task is rate limited (HTTP 429)', async () => {

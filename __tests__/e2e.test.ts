@@ -2,7 +2,7 @@
  * End-to-end: the built dist/index.js, run as the Actions runner runs it, against the simulator.
  * `npm run test:e2e:node24` runs this file again under Node 24, the runtime action.yml declares.
  */
-import { MemosSimulator } from '../simulator/memos-simulator.js'
+import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../src/report.js'
 import { NODE_VERSION, runAction } from '../scripts/run-action.js'
 
@@ -168,5 +168,20 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     expect(run.summary).toContain('99 completed, 1 failed')
     // Unsuccessful tasks come first in the summary table.
     expect(run.summary.indexOf('| batch-042 |')).toBeLessThan(run.summary.indexOf('| batch-000 |'))
+  })
+
+  it('handles 1,000 ids under the rate cap and exits as soon as the last one is done', async () => {
+    const ids = Array.from({ length: 1000 }, (_, index) => `k${index}`)
+    ids.forEach((id, index) => simulator.addTask(id, { durationMs: (index * 7919) % 1500 }))
+    const run = await runAction({ inputs: inputs({ task_id: ids.join(','), max_requests_per_second: '400' }) })
+    expect(run.code).toBe(0)
+    expect(run.summary).toContain('1000 completed')
+    const requests = simulator.statusRequests()
+    expect(peakInWindow(requests, 1000)).toBeLessThanOrEqual(400)
+    // A socket or timer left behind would hold the process for seconds (the simulator keeps connections
+    // open for 30 s); the bound is loose so that a busy machine cannot fail it.
+    const lastAnswer = Math.max(...requests.map((request) => request.answeredAt ?? 0))
+    const exitedAt = performance.timeOrigin + performance.now()
+    expect(exitedAt - lastAnswer).toBeLessThan(5000)
   })
 })

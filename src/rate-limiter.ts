@@ -2,12 +2,15 @@
  * One rate limit for every request of the step: at most `cap` request starts in any window of one
  * second. The limit belongs to the API key, so a throttling answer (HTTP 429, code 40300) for any task
  * pauses and slows all of them.
+ *
+ * Starts are spaced evenly rather than sent in bursts of `cap`: the server counts requests when they
+ * arrive, and arrivals drift from starts (new connections, a busy network). A burst that arrives late
+ * would share the server's second with the next burst; evenly spaced starts tolerate that drift.
  */
 
 /**
- * The window is a little longer than a second, so that the server, which sees requests a few
- * milliseconds after they start and not always with the same delay, never counts more than `cap` in
- * one of its seconds. It costs under 5 % of the throughput.
+ * The spacing is a little wider than 1000/cap ms, so that `cap + 1` requests never arrive within one
+ * second even when some arrive up to 50 ms later than others. It costs under 5 % of the throughput.
  */
 export const WINDOW_MS = 1050
 
@@ -15,16 +18,12 @@ export const WINDOW_MS = 1050
 const RECOVERY_MS_PER_STEP = 1000
 
 export class RateLimiter {
-  /** Start times of the last `cap` requests, oldest first, in a ring. */
-  private readonly starts: number[]
-  private next = 0
-  private count = 0
-  private pausedUntil = 0
+  private lastStart = Number.NEGATIVE_INFINITY
+  private pausedUntil = Number.NEGATIVE_INFINITY
   private throttledCap: number
   private throttledAt = Number.NEGATIVE_INFINITY
 
   constructor(private readonly cap: number) {
-    this.starts = new Array<number>(cap).fill(0)
     this.throttledCap = cap
   }
 
@@ -39,21 +38,12 @@ export class RateLimiter {
    * It is not raised to `nowMs`, so a caller that compares it with a deadline is not misled by a late timer.
    */
   readyAt(nowMs: number): number {
-    const cap = this.currentCap(nowMs)
-    let at = this.pausedUntil
-    if (this.count >= cap) {
-      // The cap-th most recent start must have left the window.
-      const index = (this.next - cap + this.starts.length) % this.starts.length
-      at = Math.max(at, (this.starts[index] ?? 0) + WINDOW_MS)
-    }
-    return at
+    return Math.max(this.pausedUntil, this.lastStart + WINDOW_MS / this.currentCap(nowMs))
   }
 
   /** Records a request that starts now. Callers start requests only at or after `readyAt`. */
   recordStart(nowMs: number): void {
-    this.starts[this.next] = nowMs
-    this.next = (this.next + 1) % this.starts.length
-    this.count = Math.min(this.count + 1, this.starts.length)
+    this.lastStart = nowMs
   }
 
   /**
