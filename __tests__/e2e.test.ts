@@ -29,7 +29,7 @@ function expectEveryOutput(outputs: Record<string, string>): void {
 
 describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
   it('waits for a task to complete, sets every output and writes the summary', async () => {
-    simulator.addTask('task-1', { durationMs: 700 })
+    simulator.addTask('task-1', { durationMs: 1500 })
     const run = await runAction({ inputs: inputs() })
     expect(run.code).toBe(0)
     expectEveryOutput(run.outputs)
@@ -133,7 +133,7 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
   it('escapes hostile statuses and data from the server in the summary', async () => {
     const hostile = '<img src=x onerror=alert(1)>[click](https://evil.example)|**x**'
     simulator.addTask('task-1', {
-      durationMs: 200,
+      durationMs: 1500,
       phases: [{ afterMs: 0, status: hostile }],
       data: { note: '</pre></details><script>alert(1)</script>' }
     })
