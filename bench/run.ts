@@ -325,6 +325,15 @@ async function main(): Promise<void> {
   const durations = [...httpDurations, ...simDurations]
   const policyNames = [DEFAULT_POLICY, ...COMPETITORS.map((policy) => policy.name)]
   const row = (policy: string, durationMs: number): Row => rows.find((r) => r.policy === policy && r.durationMs === durationMs) as Row
+  /** A task-duration × policy table; `simulatedMark` follows the duration of rows run on simulated time. */
+  const policyTable = (separator: string, simulatedMark: string, cell: (r: Row) => string): string[] => [
+    `| Task | ${policyNames.join(' | ')} |`,
+    `| --- | ${policyNames.map(() => separator).join(' | ')} |`,
+    ...durations.map((durationMs) => {
+      const mark = row(DEFAULT_POLICY, durationMs).simulated ? simulatedMark : ''
+      return `| ${formatDuration(durationMs)}${mark} | ${policyNames.map((policy) => cell(row(policy, durationMs))).join(' | ')} |`
+    })
+  ]
 
   // Targets.
   const coldRatio = median(startup.action) / median(startup.bare)
@@ -380,15 +389,7 @@ async function main(): Promise<void> {
     '',
     `![Detection delay against requests](benchmarks.svg)`,
     '',
-    `| Task | ${policyNames.join(' | ')} |`,
-    `| --- | ${policyNames.map(() => '---').join(' | ')} |`,
-    ...durations.map((durationMs) => {
-      const cells = policyNames.map((policy) => {
-        const r = row(policy, durationMs)
-        return `${seconds(r.medianDelayMs)} / ${seconds(r.p95DelayMs)} / ${r.medianRequests}`
-      })
-      return `| ${formatDuration(durationMs)}${row(DEFAULT_POLICY, durationMs).simulated ? ' *simulated*' : ''} | ${cells.join(' | ')} |`
-    }),
+    ...policyTable('---', ' *simulated*', (r) => `${seconds(r.medianDelayMs)} / ${seconds(r.p95DelayMs)} / ${r.medianRequests}`),
     ''
   )
 
@@ -464,15 +465,7 @@ async function main(): Promise<void> {
     'simulated clock). At any one duration, a fixed interval chosen for it can match or beat any schedule; what the default gives is',
     "a delay that stays a small fraction of the task's duration, whatever that turns out to be, at a request count that grows slowly.",
     '',
-    `| Task | ${policyNames.join(' | ')} |`,
-    `| --- | ${policyNames.map(() => '---:').join(' | ')} |`,
-    ...durations.map((durationMs) => {
-      const cells = policyNames.map((policy) => {
-        const r = row(policy, durationMs)
-        return `${seconds(r.medianDelayMs)} · ${r.medianRequests} req`
-      })
-      return `| ${formatDuration(durationMs)}${row(DEFAULT_POLICY, durationMs).simulated ? '*' : ''} | ${cells.join(' | ')} |`
-    }),
+    ...policyTable('---:', '*', (r) => `${seconds(r.medianDelayMs)} · ${r.medianRequests} req`),
     '',
     `Cold start ${median(startup.action).toFixed(0)} ms to the first request (a bare @actions/core action: ${median(startup.toolkit).toFixed(0)} ms), exit ${exitMedian.toFixed(0)} ms after the`,
     `final answer, and ${batch.ids} tasks in ${seconds(batch.wallMs)} (floor ${seconds(batch.floorMs)}) at ≤ ${batch.peakPerSecond} requests per second and ${batch.peakRssMb.toFixed(0)} MB.`,
