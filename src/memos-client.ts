@@ -281,6 +281,7 @@ export class MemosClient {
   /** Closes kept-alive connections so the process can exit at once. */
   close(): void {
     this.http.dispose()
+    // dispose() destroys only the direct agent; a kept-alive tunnel through a proxy would hold the process open.
     const proxyAgent = (this.http as unknown as { _proxyAgent?: { destroy?: () => void } })._proxyAgent
     proxyAgent?.destroy?.()
   }
