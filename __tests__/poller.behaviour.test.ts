@@ -204,14 +204,15 @@ describe('task not found', () => {
     expect(elapsedMs).toBeLessThan(600 + 400)
   })
 
-  it('hints at base_url when the 404 is not from the MemOS API', async () => {
+  it('stops on the first answer, blaming base_url, when the 404 is not from the MemOS API', async () => {
     simulator = await startSimulator()
     const { result } = await waitAgainst(
       simulator,
-      { notFoundGraceMs: 0 },
+      { notFoundGraceMs: 5000 },
       { baseUrl: simulator.baseUrl.replace('/api/openmem/v1', '/wrong') }
     )
-    expect(result.tasks[0]?.error).toContain("check 'base_url'")
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'error', attempts: 1 })
+    expect(result.tasks[0]?.error).toMatch(/^'base_url' did not answer like the MemOS Cloud API/)
   })
 })
 
@@ -271,7 +272,7 @@ describe('large answers', () => {
     expect(result.tasks[0]?.conclusion).toBe('success')
     expect(String(result.tasks[0]?.data?.blob)).toHaveLength(3 * 1024 * 1024)
     const outputs = buildOutputs(result)
-    const summary = buildSummary(result, outputs, { endpoint: simulator.baseUrl, timeoutMs: 10_000 })
+    const summary = buildSummary(result, outputs, { serverName: 'MemOS Cloud (127.0.0.1)', timeoutMs: 10_000 })
     expect(Buffer.byteLength(summary)).toBeLessThan(64 * 1024)
     expect(summary).toContain('… truncated')
     expect(Buffer.byteLength(outputs.result)).toBeLessThan(1024)

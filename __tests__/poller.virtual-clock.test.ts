@@ -3,8 +3,8 @@
  * checked exactly, with no wall-clock assertion.
  */
 import { seededRandom as seeded, VirtualClock } from '../bench/virtual-clock.js'
-import type { StatusOutcome } from '../src/memos-client.js'
-import { type StatusSource, waitForTasks } from '../src/poller.js'
+import { waitForTasks } from '../src/poller.js'
+import type { StatusOutcome, StatusSource } from '../src/status-source.js'
 import { fastSettings, recordingLog } from './helpers/harness.js'
 
 /** Answers after `latencyMs` with `running` until the task's time, then `completed`. */

@@ -21,7 +21,7 @@ function task(overrides: Partial<TaskResult> = {}): TaskResult {
 
 function summaryOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): string {
   const result: WaitResult = { tasks, stopReason, attempts: tasks.reduce((n, t) => n + t.attempts, 0), durationMs: 1234 }
-  return buildSummary(result, buildOutputs(result), { endpoint: 'https://memos.example/api/get/status', timeoutMs: 600_000 })
+  return buildSummary(result, buildOutputs(result), { serverName: 'MemOS Cloud (memos.example)', timeoutMs: 600_000 })
 }
 
 const HOSTILE =

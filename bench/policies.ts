@@ -7,7 +7,7 @@
  *   doubling ceiling, then the maximum once the ceiling passes it).
  */
 import type { Clock } from '../src/clock.js'
-import type { StatusSource } from '../src/poller.js'
+import type { StatusSource } from '../src/status-source.js'
 
 export interface Policy {
   name: string

@@ -11,8 +11,9 @@ import { join } from 'node:path'
 import { systemClock } from '../src/clock.js'
 import { formatDuration } from '../src/duration.js'
 import { readSettings, type Settings } from '../src/inputs.js'
-import { MemosClient, type StatusOutcome } from '../src/memos-client.js'
-import { type StatusSource, waitForTasks } from '../src/poller.js'
+import { connect } from '../src/api.js'
+import { waitForTasks } from '../src/poller.js'
+import type { StatusOutcome, StatusSource } from '../src/status-source.js'
 import { USER_AGENT } from '../src/version.js'
 import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
@@ -134,13 +135,14 @@ async function measureOverHttp(durationsMs: number[], trials: number): Promise<T
         const taskId = `http-${durationMs}-${policy ? COMPETITORS.indexOf(policy) : 'd'}-${trial}`
         const actualMs = spread(durationMs, random)
         simulator.addTask(taskId, { durationMs: actualMs })
-        const client = new MemosClient({ baseUrl: simulator.baseUrl, apiKey: KEY, userAgent: USER_AGENT })
+        const api = connect({ api: 'cloud', baseUrl: simulator.baseUrl, apiKey: KEY, userId: '' }, USER_AGENT)
+        const client = api.source
         const work = policy
           ? pollWithPolicy(policy, client, systemClock, taskId, seeded(trial + 1), 45 * 60_000)
           : waitForTasks(defaultSettings(taskId, simulator.baseUrl), { client, log: silentLog, signal: new AbortController().signal })
         runs.push(
           work.then(() => {
-            client.close()
+            api.close()
             const requests = simulator.statusRequests(taskId)
             const terminal = requests.find((request) => request.status === 'completed')
             const completesAt = simulator.completesAt(taskId) ?? Number.NaN

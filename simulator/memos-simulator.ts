@@ -98,6 +98,10 @@ export class MemosSimulator {
     })
   }
 
+  get api(): 'cloud' | 'self-hosted' {
+    return 'cloud'
+  }
+
   get apiKey(): string {
     return this.options.apiKey
   }

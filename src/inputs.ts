@@ -1,9 +1,15 @@
+import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
 
 /** Everything the action needs, validated. Durations are in milliseconds, statuses are lower case. */
 export interface Settings {
   /** Unique ids in input order. */
   taskIds: string[]
+  /** Which API `base_url` speaks. */
+  api: ApiMode
+  /** The MemOS user the tasks were added for (self-hosted only; '' with the cloud). */
+  userId: string
+  /** '' when none is sent (self-hosted without a key). */
   apiKey: string
   /** Without a trailing slash. */
   baseUrl: string
@@ -26,6 +32,7 @@ export interface Settings {
  * MEMOS_API_KEY / MEMOS_BASE_URL environment variables can stand in for them.
  */
 export const INPUT_DEFAULTS = {
+  api: 'cloud',
   timeout: '10m',
   interval: '500ms',
   max_interval: '30s',
@@ -41,6 +48,9 @@ export const INPUT_DEFAULTS = {
 
 export const DEFAULT_BASE_URL = 'https://memos.memtensor.cn/api/openmem/v1'
 export const GLOBAL_BASE_URL = 'https://api.memt.ai/platform/api/openmem/v1'
+/** The open-source server's API root in its docker compose quick start. */
+export const SELF_HOSTED_BASE_URL = 'http://localhost:8000/product'
+const API_MODES: readonly ApiMode[] = ['cloud', 'self-hosted']
 
 /** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
 const MAX_RATE_CAP = 1000
@@ -61,16 +71,29 @@ export class InputError extends Error {
 /** Reads one input by its action.yml name; returns '' when it is not set. */
 export type InputReader = (name: string) => string
 
+/** Settings warnings: inputs that are valid but have no effect. */
+export type WarningSink = (message: string) => void
+
 /**
  * Reads and validates every input at once, so a user sees all mistakes in one run, before any request.
  */
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env, warn: WarningSink = () => {}): Settings {
   const problems: string[] = []
   const input = (name: keyof typeof INPUT_DEFAULTS): string => read(name).trim() || INPUT_DEFAULTS[name]
 
   const taskIds = parseTaskIds(read('task_id'), problems)
-  const apiKey = parseApiKey(read('api_key').trim() || (env.MEMOS_API_KEY ?? '').trim(), problems)
-  const baseUrl = parseBaseUrl(read('base_url').trim() || (env.MEMOS_BASE_URL ?? '').trim() || DEFAULT_BASE_URL, problems)
+  const api = parseApi(input('api'), problems)
+  const selfHosted = api === 'self-hosted'
+  const userId = read('user_id').trim()
+  if (selfHosted && userId === '') {
+    problems.push("Input 'user_id' is required with 'api: self-hosted': give the MemOS user the tasks were added for.")
+  } else if (!selfHosted && userId !== '') {
+    warn(`Input 'user_id' ('${abbreviate(userId)}') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`)
+  }
+  // MEMOS_API_KEY is a cloud key: a self-hosted server logs every header, so there only the input is sent.
+  const apiKey = parseApiKey(read('api_key').trim() || (selfHosted ? '' : (env.MEMOS_API_KEY ?? '').trim()), !selfHosted, problems)
+  const defaultBaseUrl = selfHosted ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL
+  const baseUrl = parseBaseUrl(read('base_url').trim() || (env.MEMOS_BASE_URL ?? '').trim() || defaultBaseUrl, api, apiKey !== '', problems)
 
   const duration = (name: keyof typeof INPUT_DEFAULTS, min: number): number => {
     const raw = input(name)
@@ -120,6 +143,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   if (problems.length > 0) throw new InputError(problems)
   return {
     taskIds,
+    api,
+    userId,
     apiKey,
     baseUrl,
     timeoutMs,
@@ -179,11 +204,19 @@ function parseJsonIdList(text: string): string[] | undefined {
   return undefined
 }
 
-function parseApiKey(key: string, problems: string[]): string {
+function parseApi(raw: string, problems: string[]): ApiMode {
+  const api = API_MODES.find((mode) => mode === raw.toLowerCase())
+  if (api) return api
+  problems.push(`Input 'api' is '${abbreviate(raw)}', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server).`)
+  return 'cloud'
+}
+
+function parseApiKey(key: string, required: boolean, problems: string[]): string {
   if (key === '') {
-    problems.push(
-      "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable."
-    )
+    if (required)
+      problems.push(
+        "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable."
+      )
   } else if (key.length < MIN_API_KEY_LENGTH) {
     // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
     problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
@@ -200,12 +233,13 @@ function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
 }
 
-function parseBaseUrl(raw: string, problems: string[]): string {
+function parseBaseUrl(raw: string, api: ApiMode, sendsKey: boolean, problems: string[]): string {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    problems.push(`Input 'base_url' is not a URL: '${abbreviate(raw)}'. The default is ${DEFAULT_BASE_URL}.`)
+    const example = api === 'self-hosted' ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL
+    problems.push(`Input 'base_url' is not a URL: '${abbreviate(raw)}'. For 'api: ${api}' it looks like ${example}.`)
     return raw
   }
   if (url.username || url.password) {
@@ -214,11 +248,18 @@ function parseBaseUrl(raw: string, problems: string[]): string {
     )
     return raw
   }
+  // A key travels only over https, or over http to this machine; without a key, plain http reaches any
+  // self-hosted server (a service container such as http://memos:8000/product).
   const loopback = isLoopbackHost(url.hostname)
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    problems.push(
-      `Input 'base_url' is '${abbreviate(raw)}', but it must use https (http is allowed only for loopback hosts such as 127.0.0.1).`
-    )
+  const plainHttpAllowed = loopback || (api === 'self-hosted' && !sendsKey)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must be an https:// (or http://) URL.`)
+  } else if (url.protocol === 'http:' && !plainHttpAllowed) {
+    const rule =
+      api === 'self-hosted'
+        ? "with an 'api_key', plain http is allowed only to loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted"
+        : 'http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted'
+    problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must use https: ${rule}.`)
   }
   if (url.search || url.hash) {
     problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must not have a query or fragment.`)

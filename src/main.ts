@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
+import { type ApiConnection, connect } from './api.js'
 import { formatDuration } from './duration.js'
 import { readSettings, type Settings } from './inputs.js'
-import { MemosClient } from './memos-client.js'
 import { type PollLog, waitForTasks, type WaitResult } from './poller.js'
 import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep } from './report.js'
 import { buildErrorSummary, buildSummary } from './summary.js'
@@ -30,11 +30,15 @@ export async function run(): Promise<void> {
 
   let settings: Settings | undefined
   try {
-    settings = readSettings((name) => core.getInput(name))
-    const client = new MemosClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userAgent: USER_AGENT })
-    const result = await waitForAll(settings, client, cancel.signal, redact)
+    settings = readSettings(
+      (name) => core.getInput(name),
+      process.env,
+      (message) => core.warning(message)
+    )
+    const api = connect(settings, USER_AGENT)
+    const result = await waitForAll(settings, api, cancel.signal, redact)
     const outputs = buildOutputs(result)
-    const summary = buildSummary(result, outputs, { endpoint: client.endpoint, timeoutMs: settings.timeoutMs })
+    const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {
     // Bad input, or a bug: the step still gets every output and a summary.
@@ -49,17 +53,17 @@ export async function run(): Promise<void> {
 
 async function waitForAll(
   settings: Settings,
-  client: MemosClient,
+  api: ApiConnection,
   signal: AbortSignal,
   redact: (text: string) => string
 ): Promise<WaitResult> {
   const count = settings.taskIds.length
   core.info(
-    `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} ` +
+    `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} on ${api.serverName} ` +
       `(timeout ${settings.timeoutMs === 0 ? '0: check once' : formatDuration(settings.timeoutMs)}, ` +
       `polling every ${formatDuration(settings.intervalMs)} up to ${formatDuration(settings.maxIntervalMs)}).`
   )
-  core.debug(`Endpoint: POST ${client.endpoint}`)
+  core.debug(`Endpoint: ${api.endpoint}`)
   // The runner masks the key, but a server may echo it: the action removes it from what it prints as well.
   const log: PollLog = {
     info: (message) => core.info(redact(message)),
@@ -67,9 +71,9 @@ async function waitForAll(
     debug: (message) => core.debug(redact(message))
   }
   try {
-    return await waitForTasks(settings, { client, signal, log })
+    return await waitForTasks(settings, { client: api.source, signal, log })
   } finally {
-    client.close()
+    api.close()
   }
 }
 

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { type Clock, systemClock, Waker } from './clock.js'
 import { formatDuration } from './duration.js'
 import type { Settings } from './inputs.js'
-import { RequestAbortedError, type StatusOutcome } from './memos-client.js'
+import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
 import { RateLimiter } from './rate-limiter.js'
 import {
@@ -66,10 +66,6 @@ export type PollSettings = Pick<
   | 'maxRequestsPerSecond'
   | 'failFast'
 >
-
-export interface StatusSource {
-  getStatus(taskId: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<StatusOutcome>
-}
 
 export interface PollLog {
   info(message: string): void
@@ -233,13 +229,14 @@ class Poller {
     const now = this.clock.now()
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
+    if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
     switch (outcome.kind) {
       case 'status':
         return this.onStatus(task, outcome.status, outcome.data, now)
       case 'transient':
         return this.onTransient(task, outcome, now)
       case 'not_found':
-        return this.onNotFound(task, outcome.reason, outcome.looksLikeWrongUrl, startedAt, now)
+        return this.onNotFound(task, outcome.reason, outcome.hint, startedAt, now)
       case 'fatal':
         // A problem with the key or the quota ends every task's wait, whatever fail_fast says.
         if (outcome.scope === 'run') this.stop('fatal', outcome.reason)
@@ -283,16 +280,13 @@ class Poller {
     this.deps.log.warning(`${this.label(task) || 'MemOS status request: '}${outcome.reason}; ${next}.`)
   }
 
-  private onNotFound(task: TaskState, reason: string, looksLikeWrongUrl: boolean, startedAt: number, now: number): void {
+  private onNotFound(task: TaskState, reason: string, hint: string, startedAt: number, now: number): void {
     task.consecutiveFailures = 0
     task.notFoundSince ??= startedAt
     const graceEndsAt = task.notFoundSince + this.settings.notFoundGraceMs
     task.lastProblem = `not found (${reason})`
     if (now >= graceEndsAt) {
-      const urlHint = looksLikeWrongUrl ? ` The 404 did not come from the MemOS API: check 'base_url'.` : ''
-      const message =
-        `Task ${task.taskId} was not found (${reason}) for ${formatDuration(now - task.notFoundSince)}. ` +
-        `Check that 'task_id' is right and that 'api_key' belongs to the project that created the task.${urlHint}`
+      const message = `Task ${task.taskId} was not found (${reason}) for ${formatDuration(now - task.notFoundSince)}. ${hint}`
       return this.finish(task, 'error', message, now)
     }
     this.deps.log.debug(`${this.label(task)}not found yet (${reason}); keeps trying until ${formatDuration(graceEndsAt - this.start)}`)

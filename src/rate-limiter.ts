@@ -14,6 +14,8 @@
  */
 export const WINDOW_MS = 1050
 
+import type { RateBudget } from './status-source.js'
+
 /** After throttling, the allowed rate is halved, then grows back by one request per second each second. */
 const RECOVERY_MS_PER_STEP = 1000
 
@@ -22,6 +24,9 @@ export class RateLimiter {
   private pausedUntil = Number.NEGATIVE_INFINITY
   private throttledCap: number
   private throttledAt = Number.NEGATIVE_INFINITY
+  /** From the server's X-RateLimit-* headers: the spacing that makes its remaining budget last until its reset. */
+  private budgetSpacingMs = 0
+  private budgetUntil = Number.NEGATIVE_INFINITY
 
   constructor(private readonly cap: number) {
     this.throttledCap = cap
@@ -38,7 +43,18 @@ export class RateLimiter {
    * It is not raised to `nowMs`, so a caller that compares it with a deadline is not misled by a late timer.
    */
   readyAt(nowMs: number): number {
-    return Math.max(this.pausedUntil, this.lastStart + WINDOW_MS / this.currentCap(nowMs))
+    const budgetSpacing = nowMs < this.budgetUntil ? this.budgetSpacingMs : 0
+    return Math.max(this.pausedUntil, this.lastStart + Math.max(WINDOW_MS / this.currentCap(nowMs), budgetSpacing))
+  }
+
+  /**
+   * The server said how many requests it still allows before its window resets: spread them over the time
+   * left, rather than running into 429s. With none left, wait for the reset.
+   */
+  observeBudget(nowMs: number, { remaining, resetInMs }: RateBudget): void {
+    this.budgetUntil = nowMs + resetInMs
+    this.budgetSpacingMs = resetInMs / Math.max(remaining, 1)
+    if (remaining === 0) this.pausedUntil = Math.max(this.pausedUntil, this.budgetUntil)
   }
 
   /** Records a request that starts now. Callers start requests only at or after `readyAt`. */

@@ -16,6 +16,13 @@ export interface SummaryLimits {
   maxDataBytes: number
 }
 
+/** What the summary says about the run besides its results. */
+export interface SummaryContext {
+  /** The server that was asked, in words: "MemOS Cloud (memos.memtensor.cn)". */
+  serverName: string
+  timeoutMs: number
+}
+
 export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = {
   maxRows: 500,
   maxDetailedTasks: 10,
@@ -54,7 +61,7 @@ export function escapeHtml(text: string): string {
 export function buildSummary(
   result: WaitResult,
   outputs: Outputs,
-  context: { endpoint: string; timeoutMs: number },
+  context: SummaryContext,
   limits: SummaryLimits = DEFAULT_SUMMARY_LIMITS
 ): string {
   const batch = result.tasks.length > 1
@@ -85,7 +92,7 @@ export function buildSummary(
       ''
     )
   }
-  lines.push(`<sub>Polled ${escapeMarkdown(context.endpoint)} with Wait for MemOS task.</sub>`, '')
+  lines.push(`<sub>Asked ${escapeMarkdown(context.serverName)} with Wait for MemOS task.</sub>`, '')
   return lines.join('\n')
 }
 

@@ -1,7 +1,10 @@
-import { MemosClient } from '../../src/memos-client.js'
+import { type ApiMode, connect } from '../../src/api.js'
 import { type PollLog, type PollSettings, waitForTasks, type WaitResult } from '../../src/poller.js'
 import { USER_AGENT } from '../../src/version.js'
 import { MemosSimulator, type SimulatorOptions } from '../../simulator/memos-simulator.js'
+
+/** The user the self-hosted behaviour tests add their tasks for. */
+export const TEST_USER = 'ci-user'
 
 export interface LogLine {
   level: 'info' | 'warning' | 'debug'
@@ -57,19 +60,28 @@ export interface WaitRun {
 export async function waitAgainst(
   simulator: MemosSimulator,
   settings: Partial<PollSettings>,
-  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string } = {}
+  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string; api?: ApiMode; userId?: string } = {}
 ): Promise<WaitRun> {
-  const client = new MemosClient({
-    baseUrl: options.baseUrl ?? simulator.baseUrl,
-    apiKey: options.apiKey ?? simulator.apiKey,
-    userAgent: USER_AGENT
-  })
+  const api = options.api ?? simulator.api
+  const connection = connect(
+    {
+      api,
+      baseUrl: options.baseUrl ?? simulator.baseUrl,
+      apiKey: options.apiKey ?? (api === 'cloud' ? simulator.apiKey : ''),
+      userId: options.userId ?? TEST_USER
+    },
+    USER_AGENT
+  )
   const log = recordingLog()
   const started = performance.now()
   try {
-    const result = await waitForTasks(fastSettings(settings), { client, log, signal: options.signal ?? new AbortController().signal })
+    const result = await waitForTasks(fastSettings(settings), {
+      client: connection.source,
+      log,
+      signal: options.signal ?? new AbortController().signal
+    })
     return { result, log, elapsedMs: performance.now() - started }
   } finally {
-    client.close()
+    connection.close()
   }
 }

@@ -1,4 +1,6 @@
-import { classifyResponse, parseRetryAfter, type StatusOutcome } from '../src/memos-client.js'
+import { CLOUD_NOT_FOUND_HINT, classifyCloudResponse as classifyResponse } from '../src/cloud-client.js'
+import { parseRetryAfter } from '../src/response-parts.js'
+import type { StatusOutcome } from '../src/status-source.js'
 
 const NOW = Date.parse('2026-11-28T12:00:00Z')
 
@@ -29,7 +31,7 @@ describe('classifyResponse', () => {
     ['an HTML 502 from a gateway', 502, '<html><body>Bad Gateway</body></html>', false],
     ['HTTP 503', 503, '', false],
     ['HTTP 504', 504, 'upstream timed out', false],
-    ['a body that is not JSON', 200, '<html>maintenance</html>', false],
+    ['a body that is neither JSON nor HTML', 200, 'upstream connect error', false],
     ['malformed JSON', 200, '{"code":0,"data":{"status":', false],
     ['JSON without a code', 200, { data: { status: 'completed' } }, false],
     ['data that is null', 200, { code: 0, data: null }, false],
@@ -69,11 +71,51 @@ describe('classifyResponse', () => {
   })
 
   it.each([
-    ['code 50131', 200, { code: 50131, message: 'Task not found' }, false],
-    ['HTTP 404 with JSON (open-source server)', 404, { code: 404, message: 'not found' }, false],
-    ['HTTP 404 with an HTML page (a wrong base_url)', 404, '<html>404</html>', true]
-  ])('reports %s as not found', (_name, status, body, looksLikeWrongUrl) => {
-    expect(classify(status, body)).toMatchObject({ kind: 'not_found', looksLikeWrongUrl })
+    ['code 50131', 200, { code: 50131, message: 'Task not found' }, 'code 50131: Task not found'],
+    ['HTTP 404 with the MemOS envelope', 404, { code: 404, message: 'not found' }, 'HTTP 404, code 404: not found']
+  ])('reports %s as not found, with a hint about the id and the key', (_name, status, body, reason) => {
+    expect(classify(status, body)).toEqual({ kind: 'not_found', reason, hint: CLOUD_NOT_FOUND_HINT })
+  })
+
+  it.each([
+    [
+      'an HTML 404 page (a base_url without its API path)',
+      404,
+      '<html>404</html>',
+      'POST /get/status got HTTP 404, text/html, not JSON',
+      "Check 'base_url'"
+    ],
+    [
+      'an HTML page with HTTP 200 (a website, not the API)',
+      200,
+      '<!doctype html><html>Welcome</html>',
+      'got an HTML page (HTTP 200',
+      "Check 'base_url'"
+    ],
+    ['a redirect', 301, '', 'got a redirect (HTTP 301 to https://login.example/)', "Check 'base_url'"],
+    [
+      '404 {"detail":"Not Found"} (the open-source server)',
+      404,
+      { detail: 'Not Found' },
+      `got HTTP 404, application/json: '{"detail":"Not Found"}'`,
+      "set 'api: self-hosted'"
+    ],
+    [
+      '405 {"detail":"Method Not Allowed"} (the open-source server)',
+      405,
+      { detail: 'Method Not Allowed' },
+      'got HTTP 405',
+      "set 'api: self-hosted'"
+    ]
+  ])('stops at once on %s, blaming base_url and naming the mode the answer looks like', (_name, status, body, what, hint) => {
+    const headers: Record<string, string> = typeof body === 'string' && body !== '' ? { 'content-type': 'text/html' } : {}
+    if (status === 301) headers.location = 'https://login.example/'
+    const outcome = classify(status, body, headers)
+    expect(outcome).toMatchObject({ kind: 'fatal', scope: 'run' })
+    const reason = (outcome as { reason: string }).reason
+    expect(reason).toMatch(/^'base_url' did not answer like the MemOS Cloud API \('api: cloud'\)/)
+    expect(reason).toContain(what)
+    expect(reason).toContain(hint)
   })
 
   it('reads Retry-After from a 429', () => {

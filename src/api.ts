@@ -1,0 +1,39 @@
+import { CloudClient } from './cloud-client.js'
+import { HttpTransport } from './http-transport.js'
+import type { Settings } from './inputs.js'
+import { SelfHostedClient } from './self-hosted-client.js'
+import type { StatusSource } from './status-source.js'
+
+/** Which API `base_url` speaks. */
+export type ApiMode = 'cloud' | 'self-hosted'
+
+/** A status source for the chosen API, with the words the log and the summary use for it. */
+export interface ApiConnection {
+  source: StatusSource
+  /** "MemOS Cloud (memos.memtensor.cn)" or "the self-hosted MemOS server at localhost:8000". */
+  serverName: string
+  /** The request, for the debug log: "POST https://…/get/status". */
+  endpoint: string
+  /** Closes kept-alive connections so the process can exit at once. */
+  close(): void
+}
+
+export function connect(settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId'>, userAgent: string): ApiConnection {
+  const transport = new HttpTransport({ userAgent })
+  const host = new URL(settings.baseUrl).host
+  const close = (): void => transport.close()
+  if (settings.api === 'self-hosted') {
+    return {
+      source: new SelfHostedClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userId: settings.userId, transport }),
+      serverName: `the self-hosted MemOS server at ${host}`,
+      endpoint: `GET ${settings.baseUrl}/scheduler/status`,
+      close
+    }
+  }
+  return {
+    source: new CloudClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport }),
+    serverName: `MemOS Cloud (${host})`,
+    endpoint: `POST ${settings.baseUrl}/get/status`,
+    close
+  }
+}
