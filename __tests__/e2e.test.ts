@@ -2,7 +2,7 @@
  * End-to-end: the built dist/index.js, run as the Actions runner runs it, against the simulator.
  * `npm run test:e2e:node24` runs this file again under Node 24, the runtime action.yml declares.
  */
-import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
+import { DEFAULT_USER_ID, MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../src/report.js'
 import { NODE_VERSION, runAction } from '../scripts/run-action.js'
 
@@ -183,5 +183,67 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     const lastAnswer = Math.max(...requests.map((request) => request.answeredAt ?? 0))
     const exitedAt = performance.timeOrigin + performance.now()
     expect(exitedAt - lastAnswer).toBeLessThan(5000)
+  })
+})
+
+describe(`dist/index.js against a self-hosted server, on Node ${NODE_VERSION}`, () => {
+  let server: MemosSimulator
+
+  beforeEach(async () => {
+    server = new MemosSimulator({ api: 'self-hosted' })
+    await server.start()
+  })
+
+  afterEach(async () => {
+    await server.stop()
+  })
+
+  const selfHosted = (extra: Record<string, string> = {}): Record<string, string> => ({
+    task_id: 'task-1',
+    api: 'self-hosted',
+    user_id: DEFAULT_USER_ID,
+    base_url: server.baseUrl,
+    interval: '100ms',
+    ...extra
+  })
+
+  it('waits for a task with api: self-hosted and no key, and says which server it asked', async () => {
+    server.addTask('task-1', { durationMs: 1500 })
+    const run = await runAction({ inputs: selfHosted(), env: { MEMOS_API_KEY: KEY } })
+    expect(run.code).toBe(0)
+    expectEveryOutput(run.outputs)
+    expect(run.outputs).toMatchObject({ conclusion: 'success', status: 'completed', error: '' })
+    expect(JSON.parse(run.outputs.result ?? '')).toEqual({ task_id: 'task-1', status: 'completed' })
+    const host = new URL(server.baseUrl).host
+    expect(run.stdout).toContain(`Waiting for MemOS task task-1 on the self-hosted MemOS server at ${host} `)
+    expect(run.summary).toContain('the self-hosted MemOS server at 127.0.0.1')
+    // MEMOS_API_KEY is a cloud key: a self-hosted server, which logs every header, never sees it.
+    for (const request of server.statusRequests()) expect(request.headers.authorization).toBeUndefined()
+    expect(run.stdout).toMatch(/^in_progress \(\d+ms\)$/m)
+  })
+
+  it('ends with an error naming the task, the user and the Redis requirement when the server does not know the task', async () => {
+    const run = await runAction({ inputs: selfHosted({ not_found_grace: '300ms' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.conclusion).toBe('error')
+    expect(run.outputs.error).toContain(`Task task-1 was not found (HTTP 404: Task task-1 not found for user ${DEFAULT_USER_ID})`)
+    expect(run.outputs.error).toContain('MEMSCHEDULER_USE_REDIS_QUEUE=true')
+    expect(run.outputs.error).not.toContain('api_key')
+  })
+
+  it('rejects api: self-hosted without user_id before any request', async () => {
+    const run = await runAction({ inputs: selfHosted({ user_id: '' }) })
+    expect(run.code).toBe(1)
+    expect(server.requests).toEqual([])
+    expect(run.stdout).toContain("::error::Input 'user_id' is required with 'api: self-hosted'")
+    expectEveryOutput(run.outputs)
+  })
+
+  it('stops on the first answer when api: cloud is pointed at the self-hosted server', async () => {
+    const run = await runAction({ inputs: { task_id: 'task-1', api_key: KEY, base_url: server.baseUrl, interval: '100ms' } })
+    expect(run.code).toBe(1)
+    expect(Number(run.outputs.attempts)).toBe(1)
+    expect(run.outputs.error).toMatch(/^'base_url' did not answer like the MemOS Cloud API/)
+    expect(run.outputs.error).toContain("set 'api: self-hosted'")
   })
 })

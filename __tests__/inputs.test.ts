@@ -1,4 +1,4 @@
-import { DEFAULT_BASE_URL, InputError, readSettings } from '../src/inputs.js'
+import { DEFAULT_BASE_URL, InputError, readSettings, SELF_HOSTED_BASE_URL } from '../src/inputs.js'
 
 const KEY = 'mpg-test-key-123456'
 
@@ -118,5 +118,84 @@ describe('readSettings', () => {
   it('accepts 0 as "check once" and seconds as a bare number', () => {
     expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '0' }).timeoutMs).toBe(0)
     expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '90' }).timeoutMs).toBe(90_000)
+  })
+})
+
+describe('readSettings: the API mode', () => {
+  it('defaults to MemOS Cloud, with the cloud base URL and no user', () => {
+    expect(settingsFrom({ task_id: 't', api_key: KEY })).toMatchObject({ api: 'cloud', userId: '', baseUrl: DEFAULT_BASE_URL })
+  })
+
+  it('self-hosted: takes the user, needs no key, and defaults to the docker quick start URL', () => {
+    const settings = settingsFrom({ task_id: 't', api: 'self-hosted', user_id: ' ci-user ' })
+    expect(settings).toMatchObject({ api: 'self-hosted', userId: 'ci-user', apiKey: '', baseUrl: SELF_HOSTED_BASE_URL })
+  })
+
+  it('self-hosted: MEMOS_BASE_URL still wins over the default, and MEMOS_API_KEY (a cloud key) is not sent', () => {
+    const settings = settingsFrom(
+      { task_id: 't', api: 'self-hosted', user_id: 'u' },
+      { MEMOS_BASE_URL: 'http://memos:8000/product', MEMOS_API_KEY: KEY }
+    )
+    expect(settings).toMatchObject({ baseUrl: 'http://memos:8000/product', apiKey: '' })
+  })
+
+  it('self-hosted: an api_key input is sent', () => {
+    expect(
+      settingsFrom({ task_id: 't', api: 'self-hosted', user_id: 'u', api_key: KEY, base_url: 'https://memos.internal/product' }).apiKey
+    ).toBe(KEY)
+  })
+
+  it('cloud: warns once that user_id is not used, and still runs', () => {
+    const warnings: string[] = []
+    const settings = readSettings(
+      (name) => ({ task_id: 't', api_key: KEY, user_id: 'alice' })[name] ?? '',
+      {},
+      (message) => warnings.push(message)
+    )
+    expect(settings.userId).toBe('alice')
+    expect(warnings).toEqual(["Input 'user_id' ('alice') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key."])
+  })
+
+  it.each([
+    [
+      'an unknown api',
+      { api: 'on-prem', api_key: KEY },
+      "Input 'api' is 'on-prem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
+    ],
+    [
+      'self-hosted without user_id',
+      { api: 'self-hosted' },
+      "Input 'user_id' is required with 'api: self-hosted': give the MemOS user the tasks were added for."
+    ],
+    [
+      'self-hosted pointed at MemOS Cloud',
+      { api: 'self-hosted', user_id: 'u', base_url: DEFAULT_BASE_URL },
+      `Input 'base_url' is '${DEFAULT_BASE_URL}', MemOS Cloud, but 'api' is 'self-hosted': for the cloud, set 'api: cloud'.`
+    ],
+    [
+      'self-hosted with a key over plain http to another host',
+      { api: 'self-hosted', user_id: 'u', api_key: KEY, base_url: 'http://memos:8000/product' },
+      "Input 'base_url' is 'http://memos:8000/product', but it must use https: with an 'api_key', plain http is allowed only to loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ],
+    [
+      'cloud over plain http to another host',
+      { api_key: KEY, base_url: 'http://memos.example/v1' },
+      "Input 'base_url' is 'http://memos.example/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ],
+    [
+      'a scheme that is not http',
+      { api: 'self-hosted', user_id: 'u', base_url: 'ftp://memos/product' },
+      "Input 'base_url' is 'ftp://memos/product', but it must be an https:// (or http://) URL."
+    ]
+  ])('rejects %s, naming the input and the rule', (_name, inputs, problem) => {
+    expect(problemsOf({ task_id: 't', ...inputs })).toEqual([problem])
+  })
+
+  it.each([
+    ['a service container without a key', { base_url: 'http://memos:8000/product' }],
+    ['loopback with a key', { base_url: 'http://127.0.0.1:8000/product', api_key: KEY }],
+    ['https with a key', { base_url: 'https://memos.internal/product', api_key: KEY }]
+  ])('self-hosted accepts %s', (_name, inputs) => {
+    expect(settingsFrom({ task_id: 't', api: 'self-hosted', user_id: 'u', ...inputs }).api).toBe('self-hosted')
   })
 })

@@ -1,15 +1,41 @@
 /**
  * `npm run demo`: the built action, end to end, against the MemOS simulator on loopback. No key, no network.
- * It creates three tasks through /add/message, as a workflow would, then runs dist/index.js the way the
- * runner does and prints its log, its outputs and its job summary.
+ * It creates three tasks as a workflow would (MemOS Cloud: /add/message returns the id; `--api self-hosted`:
+ * the workflow chooses the id and gives it to /add), then runs dist/index.js the way the runner does and
+ * prints its log, its outputs and its job summary.
  */
-import { MemosSimulator } from '../simulator/memos-simulator.js'
+import { randomUUID } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { DEFAULT_USER_ID, MemosSimulator } from '../simulator/memos-simulator.js'
 import { runAction } from './run-action.js'
 
-const simulator = new MemosSimulator({ apiKey: 'demo-key-not-a-secret' })
+const { values } = parseArgs({ options: { api: { type: 'string', default: 'cloud' } } })
+if (values.api !== 'cloud' && values.api !== 'self-hosted') {
+  console.error(`--api must be cloud or self-hosted, got '${values.api}'`)
+  process.exit(2)
+}
+const selfHosted = values.api === 'self-hosted'
+const simulator = new MemosSimulator(selfHosted ? { api: 'self-hosted' } : { apiKey: 'demo-key-not-a-secret' })
 const baseUrl = await simulator.start()
 
+/** The open-source server: the client chooses the task id and passes it to /add. */
+async function addWithChosenId(simulatedDurationMs: number): Promise<string> {
+  const taskId = randomUUID()
+  await fetch(`${baseUrl}/add`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      user_id: DEFAULT_USER_ID,
+      task_id: taskId,
+      messages: [{ role: 'user', content: 'I prefer tea.' }],
+      simulated_duration_ms: simulatedDurationMs
+    })
+  })
+  return taskId
+}
+
 async function addMessage(simulatedDurationMs: number): Promise<string> {
+  if (selfHosted) return addWithChosenId(simulatedDurationMs)
   const response = await fetch(`${baseUrl}/add/message`, {
     method: 'POST',
     headers: { Authorization: `Token ${simulator.apiKey}`, 'Content-Type': 'application/json' },
@@ -26,9 +52,8 @@ async function addMessage(simulatedDurationMs: number): Promise<string> {
 const taskIds = [await addMessage(1500), await addMessage(3000), await addMessage(2200)]
 console.log(`Simulator at ${baseUrl}; created tasks:\n  ${taskIds.join('\n  ')}\n`)
 
-const run = await runAction({
-  inputs: { task_id: taskIds.join('\n'), api_key: simulator.apiKey, base_url: baseUrl, timeout: '30s' }
-})
+const modeInputs: Record<string, string> = selfHosted ? { api: 'self-hosted', user_id: DEFAULT_USER_ID } : { api_key: simulator.apiKey }
+const run = await runAction({ inputs: { task_id: taskIds.join('\n'), base_url: baseUrl, timeout: '30s', ...modeInputs } })
 await simulator.stop()
 
 const rule = (title: string): string => `\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\n`

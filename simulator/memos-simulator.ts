@@ -1,15 +1,28 @@
 /**
- * A MemOS cloud API simulator on loopback, faithful to the contract in docs/memos-api.md: POST /get/status
- * with `Authorization: Token <key>`, `{code, message, data}` bodies, and the faults a real network and
- * gateway produce. Tests, the demo, the benchmark and the CI workflow all use it.
+ * A MemOS API simulator on loopback, faithful to the contract in docs/memos-api.md, in either of its two forms:
+ * - `cloud`: POST /get/status with `Authorization: Token <key>` and `{code, message, data}` bodies;
+ * - `self-hosted`: the open-source server's GET /product/scheduler/status?user_id=…&task_id=…, no key, a list in
+ *   `data`, HTTP 404 for an unknown task, FastAPI's `{"detail":…}` for a missing route or a wrong method.
+ * It also produces the faults a real network and gateway produce. Tests, the demo, the benchmark and the CI
+ * workflow all use it.
  */
 import { randomUUID } from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
+/** The user a self-hosted task belongs to unless its spec names another. */
+export const DEFAULT_USER_ID = 'ci-user'
+
 export interface TaskSpec {
   /** Time from creation until the final status. */
   durationMs: number
+  /** Self-hosted: the user the task was added for. */
+  userId?: string
+  /**
+   * Self-hosted: the task's items, each with its own duration and final status. The task's status is
+   * aggregated from them as the server does. Without items the task is one item.
+   */
+  items?: Array<{ durationMs: number; finalStatus?: string }>
   /** The final status: `completed` unless given. */
   finalStatus?: string
   /** Statuses reported before the end, each from its `afterMs`; `running` from the start unless given. */
@@ -29,10 +42,22 @@ export type Fault = { taskId?: string; times?: number } & (
   | { kind: 'body'; body: string; status?: number; contentType?: string }
 )
 
+export type SimulatedApi = 'cloud' | 'self-hosted'
+
 export interface SimulatorOptions {
+  /** Which API to serve: MemOS Cloud (default) or the open-source server. */
+  api?: SimulatedApi
+  /** Cloud: the key it accepts. Self-hosted: a key the server demands as `Bearer`, as a gateway in front would. */
   apiKey?: string
-  /** Path prefix of the API, as in the real base URL. */
+  /** Path prefix of the API, as in the real base URL: /api/openmem/v1 (cloud) or /product (self-hosted). */
   basePath?: string
+  /** Self-hosted: whether the scheduler records task status (it does only on Redis); when false every task is unknown. */
+  tracking?: boolean
+  /**
+   * A per-client request budget per window, announced in `X-RateLimit-*` headers on every answer and enforced
+   * with HTTP 429 and `Retry-After`, like the open-source server's extended app (100 per 60 s by default).
+   */
+  windowLimit?: { limit: number; windowMs: number }
   /** The business code of a successful answer: the docs show 0, the SDK's tests 200. */
   successCode?: 0 | 200
   /** Answer with the legacy shape: `data` as a one-element list without `task_id`. */
@@ -53,7 +78,12 @@ export interface RequestRecord {
   /** Epoch milliseconds when the answer was sent; undefined for a request that got none. */
   answeredAt: number | undefined
   path: string
+  /** The path below the base path, e.g. /get/status or /scheduler/status. */
+  route: string
+  method: string
   taskId: string | undefined
+  /** Self-hosted: the `user_id` query parameter. */
+  userId: string | undefined
   headers: http.IncomingHttpHeaders
   httpStatus: number
   code: number | undefined
@@ -66,6 +96,9 @@ interface TaskRecord extends TaskSpec {
 }
 
 export const DEFAULT_BASE_PATH = '/api/openmem/v1'
+export const SELF_HOSTED_BASE_PATH = '/product'
+/** The routes that answer a task's status, per API. */
+const STATUS_ROUTES: Record<SimulatedApi, string> = { cloud: '/get/status', 'self-hosted': '/scheduler/status' }
 
 const now = (): number => performance.timeOrigin + performance.now()
 
@@ -76,13 +109,21 @@ export class MemosSimulator {
   private readonly sockets = new Set<Socket>()
   private readonly hanging = new Set<http.ServerResponse>()
   private readonly server: http.Server
-  private readonly options: Required<Omit<SimulatorOptions, 'rateLimit'>> & Pick<SimulatorOptions, 'rateLimit'>
+  private readonly options: Required<Omit<SimulatorOptions, 'rateLimit' | 'windowLimit'>> &
+    Pick<SimulatorOptions, 'rateLimit' | 'windowLimit'>
   private url = ''
+  /** The current window of `windowLimit`, per client address. */
+  private readonly windows = new Map<string, { startsAt: number; count: number }>()
 
   constructor(options: SimulatorOptions = {}) {
+    const api = options.api ?? 'cloud'
     this.options = {
-      apiKey: options.apiKey ?? 'sim-test-key-0001',
-      basePath: options.basePath ?? DEFAULT_BASE_PATH,
+      api,
+      // A self-hosted server needs no key unless one is asked for.
+      apiKey: options.apiKey ?? (api === 'cloud' ? 'sim-test-key-0001' : ''),
+      basePath: options.basePath ?? (api === 'cloud' ? DEFAULT_BASE_PATH : SELF_HOSTED_BASE_PATH),
+      tracking: options.tracking ?? true,
+      windowLimit: options.windowLimit,
       successCode: options.successCode ?? 0,
       legacyListData: options.legacyListData ?? false,
       notFound: options.notFound ?? 'code',
@@ -98,8 +139,8 @@ export class MemosSimulator {
     })
   }
 
-  get api(): 'cloud' | 'self-hosted' {
-    return 'cloud'
+  get api(): SimulatedApi {
+    return this.options.api
   }
 
   get apiKey(): string {
@@ -135,18 +176,22 @@ export class MemosSimulator {
 
   /** Status requests for one task (or all), in arrival order. */
   statusRequests(taskId?: string): RequestRecord[] {
-    return this.requests.filter((record) => record.path.endsWith('/get/status') && (taskId === undefined || record.taskId === taskId))
+    const route = STATUS_ROUTES[this.options.api]
+    return this.requests.filter((record) => record.route === route && (taskId === undefined || record.taskId === taskId))
   }
 
-  /** The current status of a task, as /get/status would report it. */
+  /** The current status of a task, as the status route would report it. */
   statusOf(id: string, at = now()): string | undefined {
     const task = this.tasks.get(id)
     if (!task) return undefined
     const age = at - task.createdAt
     if (age < (task.visibleAfterMs ?? 0)) return undefined
+    if (task.items)
+      return aggregateItems(task.items.map((item) => (age >= item.durationMs ? (item.finalStatus ?? 'completed') : 'in_progress')))
     if (age >= task.durationMs) return task.finalStatus ?? 'completed'
-    const phases = task.phases ?? [{ afterMs: 0, status: 'running' }]
-    let status = 'running'
+    const running = this.options.api === 'cloud' ? 'running' : 'in_progress'
+    const phases = task.phases ?? [{ afterMs: 0, status: running }]
+    let status = running
     for (const phase of phases) if (age >= phase.afterMs) status = phase.status
     return status
   }
@@ -154,7 +199,9 @@ export class MemosSimulator {
   /** When the task reaches its final status, in epoch milliseconds. */
   completesAt(id: string): number | undefined {
     const task = this.tasks.get(id)
-    return task ? task.createdAt + task.durationMs : undefined
+    if (!task) return undefined
+    const durationMs = task.items ? Math.max(...task.items.map((item) => item.durationMs)) : task.durationMs
+    return task.createdAt + durationMs
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -169,23 +216,32 @@ export class MemosSimulator {
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse, rawBody: string, arrivedAt: number): void {
-    const path = (request.url ?? '').split('?')[0] ?? ''
+    const url = new URL(request.url ?? '/', 'http://simulator')
+    const path = url.pathname
+    const base = this.options.basePath
+    const route = path.startsWith(base) ? path.slice(base.length) : ''
+    const method = request.method ?? ''
     const body = parseBody(rawBody)
-    const taskId = typeof body?.task_id === 'string' ? body.task_id : undefined
+    const query = (name: string): string | undefined => url.searchParams.get(name) ?? undefined
+    const taskId = method === 'GET' ? query('task_id') : typeof body?.task_id === 'string' ? body.task_id : undefined
     const record: RequestRecord = {
       at: arrivedAt,
       answeredAt: undefined,
       path,
+      route,
+      method,
       taskId,
+      userId: query('user_id'),
       headers: request.headers,
       httpStatus: 0,
       code: undefined,
       status: undefined
     }
     this.requests.push(record)
+    const budget = this.takeFromWindow(request.socket.remoteAddress ?? '', arrivedAt)
     const send = (httpStatus: number, payload: string, headers: http.OutgoingHttpHeaders = {}): void => {
       record.httpStatus = httpStatus
-      response.writeHead(httpStatus, { 'Content-Type': 'application/json', ...headers })
+      response.writeHead(httpStatus, { 'Content-Type': 'application/json', ...budget?.headers, ...headers })
       response.end(payload)
       record.answeredAt = now()
     }
@@ -193,16 +249,16 @@ export class MemosSimulator {
       record.code = code
       send(httpStatus, JSON.stringify({ code, message, data }), headers)
     }
+    const reply: Reply = { record, response, send, sendJson, budget }
 
-    const base = this.options.basePath
-    const route = path.startsWith(base) ? path.slice(base.length) : ''
-    if (request.method !== 'POST' || !['/get/status', '/add/message', '/add/feedback'].includes(route)) {
+    if (this.options.api === 'self-hosted') return this.answerSelfHosted(reply, route, method, body)
+    if (method !== 'POST' || !['/get/status', '/add/message', '/add/feedback'].includes(route)) {
       send(404, '<html><body><h1>404 Not Found</h1></body></html>', { 'Content-Type': 'text/html' })
       return
     }
-
     const fault = this.takeFault(taskId)
-    if (fault) return this.applyFault(fault, record, response, send, sendJson)
+    if (fault) return this.applyFault(fault, reply)
+    if (budget?.refused) return this.refuseOverWindow(reply, budget.retryAfterSeconds)
 
     if (request.headers.authorization !== `Token ${this.options.apiKey}`) {
       if (this.options.authFailure === 'http') sendJson(401, 40132, 'Invalid or expired API key', null)
@@ -251,6 +307,49 @@ export class MemosSimulator {
     }
   }
 
+  /** The open-source server: FastAPI routes under /product, no key, HTTP-like codes (docs/memos-api.md). */
+  private answerSelfHosted(reply: Reply, route: string, method: string, body: Record<string, unknown> | undefined): void {
+    const { record, send, sendJson } = reply
+    const allowed: Record<string, string> = { '/scheduler/status': 'GET', '/add': 'POST' }
+    if (!(route in allowed)) return send(404, JSON.stringify({ detail: 'Not Found' }))
+    if (allowed[route] !== method) return send(405, JSON.stringify({ detail: 'Method Not Allowed' }))
+    const fault = this.takeFault(record.taskId)
+    if (fault) return this.applyFault(fault, reply)
+    if (this.options.apiKey && record.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+      return send(401, JSON.stringify({ detail: 'Unauthorized' }))
+    }
+    if (reply.budget?.refused) return this.refuseOverWindow(reply, reply.budget.retryAfterSeconds)
+
+    if (route === '/add') {
+      const userId = typeof body?.user_id === 'string' ? body.user_id : undefined
+      if (!userId) return sendJson(422, 422, 'Parameter validation error on POST /product/add', null)
+      const id = record.taskId ?? randomUUID()
+      const durationMs = typeof body?.simulated_duration_ms === 'number' ? body.simulated_duration_ms : 3000
+      this.addTask(id, { durationMs, userId })
+      return sendJson(200, 200, 'Memory added successfully', [])
+    }
+
+    const userId = record.userId
+    if (!userId) {
+      record.code = 422
+      return send(
+        422,
+        JSON.stringify({
+          code: 422,
+          message: 'Parameter validation error on GET /product/scheduler/status',
+          detail: [{ type: 'missing', loc: ['query', 'user_id'], msg: 'Field required' }],
+          data: null
+        })
+      )
+    }
+    const task = record.taskId === undefined ? undefined : this.tasks.get(record.taskId)
+    const status =
+      this.options.tracking && task && (task.userId ?? DEFAULT_USER_ID) === userId ? this.statusOf(task.id, record.at) : undefined
+    if (status === undefined) return sendJson(404, 404, `Task ${record.taskId ?? ''} not found for user ${userId}`, null)
+    record.status = status
+    sendJson(200, 200, 'Memory get status successfully', [{ task_id: record.taskId, status }])
+  }
+
   private takeFault(taskId: string | undefined): Fault | undefined {
     const index = this.faults.findIndex((fault) => fault.taskId === undefined || fault.taskId === taskId)
     if (index < 0) return undefined
@@ -260,13 +359,7 @@ export class MemosSimulator {
     return fault
   }
 
-  private applyFault(
-    fault: Fault,
-    record: RequestRecord,
-    response: http.ServerResponse,
-    send: (status: number, payload: string, headers?: http.OutgoingHttpHeaders) => void,
-    sendJson: (status: number, code: number, message: string, data: unknown, headers?: http.OutgoingHttpHeaders) => void
-  ): void {
+  private applyFault(fault: Fault, { record, response, send, sendJson }: Reply): void {
     switch (fault.kind) {
       case 'hang':
         // Accept the request and never answer, like a stuck gateway.
@@ -289,12 +382,64 @@ export class MemosSimulator {
     }
   }
 
+  /** Counts a request against `windowLimit`; undefined when there is none. */
+  private takeFromWindow(client: string, at: number): WindowBudget | undefined {
+    const limit = this.options.windowLimit
+    if (!limit) return undefined
+    let window = this.windows.get(client)
+    if (!window || at >= window.startsAt + limit.windowMs) {
+      window = { startsAt: at, count: 0 }
+      this.windows.set(client, window)
+    }
+    window.count++
+    const resetAt = window.startsAt + limit.windowMs
+    return {
+      refused: window.count > limit.limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((resetAt - at) / 1000)),
+      headers: {
+        'X-RateLimit-Limit': String(limit.limit),
+        'X-RateLimit-Remaining': String(Math.max(0, limit.limit - window.count)),
+        // Unix seconds, rounded up, as the server sends it.
+        'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000))
+      }
+    }
+  }
+
+  private refuseOverWindow({ record, send }: Reply, retryAfterSeconds: number): void {
+    record.code = 429
+    send(429, JSON.stringify({ detail: 'Too many requests. Please slow down.', retry_after: retryAfterSeconds }), {
+      'Retry-After': String(retryAfterSeconds)
+    })
+  }
+
   private overRateLimit(at: number): boolean {
     const limit = this.options.rateLimit?.perSecond ?? Number.POSITIVE_INFINITY
     const recent = this.requests.filter((record) => record.at > at - 1000 && record.httpStatus !== 429 && record.code !== 40300)
     // The current request is already recorded; it counts against the limit.
     return recent.length > limit
   }
+}
+
+interface WindowBudget {
+  refused: boolean
+  retryAfterSeconds: number
+  headers: http.OutgoingHttpHeaders
+}
+
+/** One request's means of answering, handed to the code that decides the answer. */
+interface Reply {
+  record: RequestRecord
+  response: http.ServerResponse
+  send(httpStatus: number, payload: string, headers?: http.OutgoingHttpHeaders): void
+  sendJson(httpStatus: number, code: number, message: string, data: unknown, headers?: http.OutgoingHttpHeaders): void
+  budget: WindowBudget | undefined
+}
+
+/** A task's status from its items' statuses, as the open-source scheduler aggregates them. */
+export function aggregateItems(statuses: string[]): string {
+  if (statuses.includes('failed')) return 'failed'
+  if (statuses.some((status) => status === 'waiting' || status === 'in_progress')) return 'in_progress'
+  return 'completed'
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {

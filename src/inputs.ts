@@ -51,6 +51,7 @@ export const GLOBAL_BASE_URL = 'https://api.memt.ai/platform/api/openmem/v1'
 /** The open-source server's API root in its docker compose quick start. */
 export const SELF_HOSTED_BASE_URL = 'http://localhost:8000/product'
 const API_MODES: readonly ApiMode[] = ['cloud', 'self-hosted']
+const CLOUD_HOSTS = new Set([new URL(DEFAULT_BASE_URL).hostname, new URL(GLOBAL_BASE_URL).hostname])
 
 /** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
 const MAX_RATE_CAP = 1000
@@ -260,6 +261,9 @@ function parseBaseUrl(raw: string, api: ApiMode, sendsKey: boolean, problems: st
         ? "with an 'api_key', plain http is allowed only to loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted"
         : 'http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted'
     problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must use https: ${rule}.`)
+  }
+  if (api === 'self-hosted' && CLOUD_HOSTS.has(url.hostname)) {
+    problems.push(`Input 'base_url' is '${abbreviate(raw)}', MemOS Cloud, but 'api' is 'self-hosted': for the cloud, set 'api: cloud'.`)
   }
   if (url.search || url.hash) {
     problems.push(`Input 'base_url' is '${abbreviate(raw)}', but it must not have a query or fragment.`)

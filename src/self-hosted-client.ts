@@ -46,6 +46,10 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
 
   const foreign = foreignAnswer(parts, parsed)
   if (foreign) return { kind: 'fatal', scope: 'run', reason: wrongServerReason(foreign, parsed) }
+  if (hasMemosEnvelope(parsed) && parsed.code >= 10000) {
+    // Five-digit business codes are MemOS Cloud's; the open-source server uses HTTP-like codes.
+    return { kind: 'fatal', scope: 'run', reason: wrongServerReason(`HTTP ${httpStatus}, code ${parsed.code}${messageOf(parsed)}`, parsed) }
+  }
   if (httpStatus === 401 || httpStatus === 403) {
     const hint = withKey
       ? "It refused the key in 'api_key' (sent as 'Authorization: Bearer'): check it."
@@ -68,10 +72,6 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
   }
   if (httpStatus === 422 || parsed.code === 422) {
     return { kind: 'fatal', scope: 'task', reason: `The MemOS server refused the request (HTTP ${httpStatus}${messageOf(parsed)}).` }
-  }
-  if (parsed.code >= 10000) {
-    // Five-digit business codes are MemOS Cloud's; the open-source server uses HTTP-like codes.
-    return { kind: 'fatal', scope: 'run', reason: wrongServerReason(`code ${parsed.code}${messageOf(parsed)}`, parsed) }
   }
   if (parsed.code >= 500)
     return { kind: 'transient', reason: `MemOS server error (code ${parsed.code}${messageOf(parsed)})`, throttled: false }

@@ -1,10 +1,10 @@
 import { type ApiMode, connect } from '../../src/api.js'
 import { type PollLog, type PollSettings, waitForTasks, type WaitResult } from '../../src/poller.js'
 import { USER_AGENT } from '../../src/version.js'
-import { MemosSimulator, type SimulatorOptions } from '../../simulator/memos-simulator.js'
+import { DEFAULT_USER_ID, MemosSimulator, type SimulatorOptions } from '../../simulator/memos-simulator.js'
 
 /** The user the self-hosted behaviour tests add their tasks for. */
-export const TEST_USER = 'ci-user'
+export const TEST_USER = DEFAULT_USER_ID
 
 export interface LogLine {
   level: 'info' | 'warning' | 'debug'
