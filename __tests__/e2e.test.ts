@@ -222,6 +222,31 @@ describe(`dist/index.js against a self-hosted server, on Node ${NODE_VERSION}`, 
     expect(run.stdout).toMatch(/^in_progress \(\d+ms\)$/m)
   })
 
+  it("listens to the server's wait stream by default, closes it at the end, and exits at once", async () => {
+    server.addTask('task-1', { durationMs: 2500 })
+    const run = await runAction({ inputs: selfHosted({ max_interval: '5s' }) })
+    const exitedAt = performance.timeOrigin + performance.now()
+    expect(run.outputs.conclusion).toBe('success')
+    expect(server.streamRequests()).toHaveLength(1)
+    // The schedule alone would poll about 20 times in 2.5 s at these settings.
+    expect(server.statusRequests().length).toBeLessThanOrEqual(3)
+    // A stream left open would hold the process; the bound is loose so that a busy machine cannot fail it.
+    const lastAnswer = Math.max(...server.statusRequests().map((request) => request.answeredAt ?? 0))
+    expect(exitedAt - lastAnswer).toBeLessThan(1000)
+    // The server learns of the closed connection a moment after the process is gone.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(server.openStreams).toBe(0)
+  })
+
+  it('on SIGTERM with the stream open, stops at once and still writes everything', async () => {
+    server.addTask('task-1', { durationMs: 60_000 })
+    const run = await runAction({ inputs: selfHosted(), signal: { name: 'SIGTERM', when: 'in_progress (' } })
+    expect(run.code).toBe(1)
+    expect(run.exitAfterSignalMs).toBeLessThan(1000)
+    expectEveryOutput(run.outputs)
+    expect(run.outputs).toMatchObject({ conclusion: 'cancelled', pending_task_ids: 'task-1' })
+  })
+
   it('ends with an error naming the task, the user and the Redis requirement when the server does not know the task', async () => {
     const run = await runAction({ inputs: selfHosted({ not_found_grace: '300ms' }) })
     expect(run.code).toBe(1)

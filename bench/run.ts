@@ -135,7 +135,7 @@ async function measureOverHttp(durationsMs: number[], trials: number): Promise<T
         const taskId = `http-${durationMs}-${policy ? COMPETITORS.indexOf(policy) : 'd'}-${trial}`
         const actualMs = spread(durationMs, random)
         simulator.addTask(taskId, { durationMs: actualMs })
-        const api = connect({ api: 'cloud', baseUrl: simulator.baseUrl, apiKey: KEY, userId: '' }, USER_AGENT)
+        const api = connect({ api: 'cloud', baseUrl: simulator.baseUrl, apiKey: KEY, userId: '', stream: false }, USER_AGENT, silentLog)
         const client = api.source
         const work = policy
           ? pollWithPolicy(policy, client, systemClock, taskId, seeded(trial + 1), 45 * 60_000)

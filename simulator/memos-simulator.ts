@@ -44,6 +44,12 @@ export type Fault = { taskId?: string; times?: number } & (
 
 export type SimulatedApi = 'cloud' | 'self-hosted'
 
+/**
+ * The wait stream: `normal`, or `missing` (404, an older server), `close-early` (ends after its first frame),
+ * `stall` (stays open, sends nothing more), `error-frame` (an error frame, then the end).
+ */
+export type StreamBehaviour = 'normal' | 'missing' | 'close-early' | 'stall' | 'error-frame'
+
 export interface SimulatorOptions {
   /** Which API to serve: MemOS Cloud (default) or the open-source server. */
   api?: SimulatedApi
@@ -78,6 +84,8 @@ export interface RequestRecord {
   /** Epoch milliseconds when the answer was sent; undefined for a request that got none. */
   answeredAt: number | undefined
   path: string
+  /** The query string, without its '?'. */
+  query: string
   /** The path below the base path, e.g. /get/status or /scheduler/status. */
   route: string
   method: string
@@ -108,6 +116,9 @@ export class MemosSimulator {
   private readonly faults: Fault[] = []
   private readonly sockets = new Set<Socket>()
   private readonly hanging = new Set<http.ServerResponse>()
+  private readonly streams = new Set<http.ServerResponse>()
+  /** How the wait stream behaves from now on: as the server does, or one of the ways it fails. */
+  streamBehaviour: StreamBehaviour = 'normal'
   private readonly server: http.Server
   private readonly options: Required<Omit<SimulatorOptions, 'rateLimit' | 'windowLimit'>> &
     Pick<SimulatorOptions, 'rateLimit' | 'windowLimit'>
@@ -160,9 +171,24 @@ export class MemosSimulator {
   }
 
   async stop(): Promise<void> {
-    for (const response of this.hanging) response.destroy()
+    for (const response of [...this.hanging, ...this.streams]) response.destroy()
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  /** Ends every open wait stream at once, as a restarting server or a dropped connection would. */
+  dropStreams(): void {
+    for (const response of this.streams) response.destroy()
+  }
+
+  /** Wait streams still open. */
+  get openStreams(): number {
+    return this.streams.size
+  }
+
+  /** Wait-stream requests, in arrival order. */
+  streamRequests(): RequestRecord[] {
+    return this.requests.filter((record) => record.route === '/scheduler/wait/stream')
   }
 
   /** Registers a task that exists from now on. */
@@ -228,6 +254,7 @@ export class MemosSimulator {
       at: arrivedAt,
       answeredAt: undefined,
       path,
+      query: url.search.slice(1),
       route,
       method,
       taskId,
@@ -310,9 +337,12 @@ export class MemosSimulator {
   /** The open-source server: FastAPI routes under /product, no key, HTTP-like codes (docs/memos-api.md). */
   private answerSelfHosted(reply: Reply, route: string, method: string, body: Record<string, unknown> | undefined): void {
     const { record, send, sendJson } = reply
-    const allowed: Record<string, string> = { '/scheduler/status': 'GET', '/add': 'POST' }
-    if (!(route in allowed)) return send(404, JSON.stringify({ detail: 'Not Found' }))
+    const allowed: Record<string, string> = { '/scheduler/status': 'GET', '/add': 'POST', '/scheduler/wait/stream': 'GET' }
+    if (!(route in allowed) || (route === '/scheduler/wait/stream' && this.streamBehaviour === 'missing')) {
+      return send(404, JSON.stringify({ detail: 'Not Found' }))
+    }
     if (allowed[route] !== method) return send(405, JSON.stringify({ detail: 'Method Not Allowed' }))
+    if (route === '/scheduler/wait/stream') return this.serveWaitStream(reply)
     const fault = this.takeFault(record.taskId)
     if (fault) return this.applyFault(fault, reply)
     if (this.options.apiKey && record.headers.authorization !== `Bearer ${this.options.apiKey}`) {
@@ -380,6 +410,60 @@ export class MemosSimulator {
       case 'body':
         return send(fault.status ?? 200, fault.body, { 'Content-Type': fault.contentType ?? 'application/json' })
     }
+  }
+
+  /**
+   * GET /scheduler/wait/stream: Server-Sent Events, a bare `data: {…}` frame at once and then every
+   * `poll_interval` seconds with the user's active task count; `idle` (then the end) when none is active,
+   * `timeout` at `timeout_seconds`. `streamBehaviour` makes it misbehave.
+   */
+  private serveWaitStream({ record, response }: Reply): void {
+    const params = new URLSearchParams(record.query)
+    const user = params.get('user_name') ?? ''
+    const intervalMs = Math.max(50, Number(params.get('poll_interval') ?? '0.5') * 1000)
+    const timeoutMs = Number(params.get('timeout_seconds') ?? '120') * 1000
+    const started = now()
+    record.httpStatus = 200
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+    response.flushHeaders()
+    this.streams.add(response)
+    let frames = 0
+    const frame = (payload: Record<string, unknown>): void => {
+      frames++
+      response.write(`data: ${JSON.stringify({ user_name: user, instance_id: 'simulator', ...payload })}\n\n`)
+    }
+    const tick = (): void => {
+      if (response.destroyed) return
+      const behaviour = this.streamBehaviour
+      if (behaviour === 'stall') return
+      const elapsed = now() - started
+      const elapsedSeconds = Math.round(elapsed / 100) / 10
+      if (behaviour === 'error-frame') {
+        frame({ status: 'error', detail: 'stream_failed', elapsed_seconds: elapsedSeconds })
+        return void response.end()
+      }
+      if (behaviour === 'close-early' && frames > 0) return void response.end()
+      if (elapsed >= timeoutMs) {
+        frame({ status: 'timeout', timed_out: true, active_tasks: this.activeTasks(user), elapsed_seconds: elapsedSeconds })
+        return void response.end()
+      }
+      const active = this.activeTasks(user)
+      frame({ status: active === 0 ? 'idle' : 'running', active_tasks: active, elapsed_seconds: elapsedSeconds })
+      if (active === 0) return void response.end()
+      setTimeout(tick, intervalMs)
+    }
+    response.on('close', () => this.streams.delete(response))
+    tick()
+  }
+
+  /** A user's tasks that have not reached their final status; 0 when the server does not track tasks. */
+  activeTasks(userId: string, at = now()): number {
+    if (!this.options.tracking) return 0
+    let active = 0
+    for (const task of this.tasks.values()) {
+      if ((task.userId ?? DEFAULT_USER_ID) === userId && at < (this.completesAt(task.id) ?? 0)) active++
+    }
+    return active
   }
 
   /** Counts a request against `windowLimit`; undefined when there is none. */

@@ -1,8 +1,10 @@
 import { CloudClient } from './cloud-client.js'
 import { HttpTransport } from './http-transport.js'
+import type { HintSource } from './hints.js'
 import type { Settings } from './inputs.js'
 import { SelfHostedClient } from './self-hosted-client.js'
 import type { StatusSource } from './status-source.js'
+import { WaitStream } from './wait-stream.js'
 
 /** Which API `base_url` speaks. */
 export type ApiMode = 'cloud' | 'self-hosted'
@@ -14,17 +16,30 @@ export interface ApiConnection {
   serverName: string
   /** The request, for the debug log: "POST https://…/get/status". */
   endpoint: string
+  /** Signals to look now, where the API has them (the self-hosted wait stream, unless `stream` is off). */
+  hints?: HintSource
   /** Closes kept-alive connections so the process can exit at once. */
   close(): void
 }
 
-export function connect(settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId'>, userAgent: string): ApiConnection {
+export interface ConnectionLog {
+  info(message: string): void
+  debug(message: string): void
+}
+
+export function connect(
+  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'>,
+  userAgent: string,
+  log: ConnectionLog
+): ApiConnection {
   const transport = new HttpTransport({ userAgent })
   const host = new URL(settings.baseUrl).host
   const close = (): void => transport.close()
   if (settings.api === 'self-hosted') {
+    const { baseUrl, apiKey, userId } = settings
     return {
-      source: new SelfHostedClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, userId: settings.userId, transport }),
+      source: new SelfHostedClient({ baseUrl, apiKey, userId, transport }),
+      hints: settings.stream ? new WaitStream({ baseUrl, apiKey, userId, transport, log }) : undefined,
       serverName: `the self-hosted MemOS server at ${host}`,
       endpoint: `GET ${settings.baseUrl}/scheduler/status`,
       close

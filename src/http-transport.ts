@@ -15,6 +15,11 @@ export interface HttpRequest {
 /** A complete answer from the server, or a network failure already classified. */
 export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'failed'; outcome: StatusOutcome }
 
+/** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
+export type StreamResult =
+  | { kind: 'response'; httpStatus: number; headers: http.IncomingHttpHeaders; body: AsyncIterable<Buffer> }
+  | { kind: 'failed'; outcome: StatusOutcome }
+
 export interface HttpTransportOptions {
   userAgent: string
   /** Bodies larger than this are cut off and treated as malformed, so a broken gateway cannot exhaust memory. */
@@ -115,6 +120,45 @@ export class HttpTransport {
         )
       })
       outgoing.end(request.body)
+    })
+  }
+
+  /**
+   * Opens a long-lived GET (Server-Sent Events). `timeoutMs` limits the wait for the headers only; the body
+   * then flows until the server ends it or `signal` aborts it, which destroys the connection.
+   */
+  openStream(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<StreamResult> {
+    if (signal.aborted) return Promise.reject(new RequestAbortedError())
+    const transport = request.url.protocol === 'https:' ? https : http
+    const agent = this.http.getAgent(request.url.href)
+    const headers: http.OutgoingHttpHeaders = { ...request.headers, 'User-Agent': this.userAgent }
+    return new Promise<StreamResult>((resolve, reject) => {
+      let timedOut = false
+      let answered = false
+      const outgoing = transport.request(request.url, { method: request.method, agent, headers })
+      const onAbort = (): void => {
+        outgoing.destroy()
+        if (!answered) reject(new RequestAbortedError())
+      }
+      const timer = setTimeout(() => {
+        timedOut = true
+        outgoing.destroy(new Error('request timed out'))
+      }, timeoutMs)
+      signal.addEventListener('abort', onAbort, { once: true })
+      outgoing.on('error', (error) => {
+        clearTimeout(timer)
+        if (answered) return
+        answered = true
+        signal.removeEventListener('abort', onAbort)
+        resolve({ kind: 'failed', outcome: classifyNetworkError(error, timeoutMs, timedOut) })
+      })
+      outgoing.on('response', (response) => {
+        clearTimeout(timer)
+        answered = true
+        response.on('close', () => signal.removeEventListener('abort', onAbort))
+        resolve({ kind: 'response', httpStatus: response.statusCode ?? 0, headers: response.headers, body: response })
+      })
+      outgoing.end()
     })
   }
 

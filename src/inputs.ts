@@ -25,6 +25,8 @@ export interface Settings {
   failOnTimeout: boolean
   maxRequestsPerSecond: number
   failFast: boolean
+  /** Self-hosted: also listen to the server's wait stream, to see tasks finish the moment they do. */
+  stream: boolean
 }
 
 /**
@@ -43,7 +45,8 @@ export const INPUT_DEFAULTS = {
   fail_on_failure: 'true',
   fail_on_timeout: 'true',
   max_requests_per_second: '20',
-  fail_fast: 'true'
+  fail_fast: 'true',
+  stream: 'true'
 } as const
 
 export const DEFAULT_BASE_URL = 'https://memos.memtensor.cn/api/openmem/v1'
@@ -134,6 +137,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const failOnFailure = boolean('fail_on_failure')
   const failOnTimeout = boolean('fail_on_timeout')
   const failFast = boolean('fail_fast')
+  const stream = boolean('stream')
 
   const rawRate = input('max_requests_per_second')
   const maxRequestsPerSecond = Number(rawRate)
@@ -158,7 +162,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     failOnFailure,
     failOnTimeout,
     maxRequestsPerSecond,
-    failFast
+    failFast,
+    stream
   }
 }
 

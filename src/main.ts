@@ -35,8 +35,14 @@ export async function run(): Promise<void> {
       process.env,
       (message) => core.warning(message)
     )
-    const api = connect(settings, USER_AGENT)
-    const result = await waitForAll(settings, api, cancel.signal, redact)
+    // The runner masks the key, but a server may echo it: the action removes it from what it prints as well.
+    const log: PollLog = {
+      info: (message) => core.info(redact(message)),
+      warning: (message) => core.warning(redact(message)),
+      debug: (message) => core.debug(redact(message))
+    }
+    const api = connect(settings, USER_AGENT, log)
+    const result = await waitForAll(settings, api, cancel.signal, log)
     const outputs = buildOutputs(result)
     const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
     conclude(await publish(outputs, summary, redact), settings)
@@ -51,12 +57,7 @@ export async function run(): Promise<void> {
   }
 }
 
-async function waitForAll(
-  settings: Settings,
-  api: ApiConnection,
-  signal: AbortSignal,
-  redact: (text: string) => string
-): Promise<WaitResult> {
+async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortSignal, log: PollLog): Promise<WaitResult> {
   const count = settings.taskIds.length
   core.info(
     `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} on ${api.serverName} ` +
@@ -64,14 +65,8 @@ async function waitForAll(
       `polling every ${formatDuration(settings.intervalMs)} up to ${formatDuration(settings.maxIntervalMs)}).`
   )
   core.debug(`Endpoint: ${api.endpoint}`)
-  // The runner masks the key, but a server may echo it: the action removes it from what it prints as well.
-  const log: PollLog = {
-    info: (message) => core.info(redact(message)),
-    warning: (message) => core.warning(redact(message)),
-    debug: (message) => core.debug(redact(message))
-  }
   try {
-    return await waitForTasks(settings, { client: api.source, signal, log })
+    return await waitForTasks(settings, { client: api.source, hints: api.hints, signal, log })
   } finally {
     api.close()
   }

@@ -24,6 +24,11 @@ export class MinHeap<T> {
     }
   }
 
+  /** Empties the heap and returns its items, in no particular order (to change their keys and push them again). */
+  drain(): T[] {
+    return this.items.splice(0)
+  }
+
   pop(): T | undefined {
     const items = this.items
     const top = items[0]

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { type Clock, systemClock, Waker } from './clock.js'
 import { formatDuration } from './duration.js'
+import type { HintSource } from './hints.js'
 import type { Settings } from './inputs.js'
 import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
@@ -10,6 +11,7 @@ import {
   type Deadline,
   finalPollAt,
   finalPollLead,
+  hintedPollDelay,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -81,6 +83,8 @@ export interface PollerDeps {
   clock?: Clock
   random?: () => number
   shape?: ScheduleShape
+  /** Signals to look now (the self-hosted wait stream); without them the schedule alone decides. */
+  hints?: HintSource
 }
 
 /** Statuses that mean "not finished yet" without a warning; anything else unknown is warned about once. */
@@ -132,6 +136,10 @@ class Poller {
   private lastProgressAt = 0
   /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
   private slowestAnswerMs: number | undefined
+  /** While the hints can be relied on, running tasks are polled far less often. */
+  private hintsHealthy = false
+  /** When the last hint came: an answer to a request sent before it may already be out of date. */
+  private lastHintAt = Number.NEGATIVE_INFINITY
 
   constructor(
     private readonly settings: PollSettings,
@@ -172,12 +180,50 @@ class Poller {
     }
     const onAbort = (): void => this.waker.wake()
     this.deps.signal.addEventListener('abort', onAbort)
+    if (!this.deadline.checkOnce) this.startHints()
     try {
       await this.loop()
     } finally {
+      this.deps.hints?.close()
       this.deps.signal.removeEventListener('abort', onAbort)
     }
     return this.result()
+  }
+
+  private startHints(): void {
+    this.deps.hints?.start(
+      { hint: () => this.onHint(), health: (healthy) => this.onHintsHealth(healthy) },
+      {
+        timeLeftMs: this.settings.timeoutMs,
+        intervalMs: this.settings.intervalMs,
+        maxIntervalMs: this.settings.maxIntervalMs,
+        runningTasks: () => this.tasks.filter((task) => task.conclusion === undefined && task.status !== '').length
+      }
+    )
+  }
+
+  /** Some task may have finished: every task that waits for its next poll is due now (the rate limit still applies). */
+  private onHint(): void {
+    const now = this.clock.now()
+    this.lastHintAt = now
+    this.reschedule((task) => Math.min(task.dueAt, now))
+  }
+
+  /** Without hints to rely on, stretched waits shrink back to the schedule's. */
+  private onHintsHealth(healthy: boolean): void {
+    this.hintsHealthy = healthy
+    if (healthy) return
+    const now = this.clock.now()
+    const delay = pollDelay(now - this.start, this.settings, this.random, this.shape)
+    this.reschedule((task) => Math.min(task.dueAt, now + delay))
+  }
+
+  private reschedule(dueAt: (task: TaskState) => number): void {
+    for (const task of this.due.drain()) {
+      task.dueAt = dueAt(task)
+      this.due.push(task)
+    }
+    this.waker.wake()
   }
 
   private async loop(): Promise<void> {
@@ -232,7 +278,7 @@ class Poller {
     if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
     switch (outcome.kind) {
       case 'status':
-        return this.onStatus(task, outcome.status, outcome.data, now)
+        return this.onStatus(task, outcome.status, outcome.data, startedAt, now)
       case 'transient':
         return this.onTransient(task, outcome, now)
       case 'not_found':
@@ -244,7 +290,7 @@ class Poller {
     }
   }
 
-  private onStatus(task: TaskState, status: string, data: Record<string, unknown>, now: number): void {
+  private onStatus(task: TaskState, status: string, data: Record<string, unknown>, startedAt: number, now: number): void {
     task.consecutiveFailures = 0
     task.lastProblem = ''
     task.notFoundSince = undefined
@@ -266,7 +312,14 @@ class Poller {
         `MemOS reported an unknown status '${status}' (task ${task.taskId}); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'.`
       )
     }
-    this.scheduleNext(task, now, pollDelay(elapsed, this.settings, this.random, this.shape))
+    this.scheduleNext(task, now, this.runningDelay(elapsed, startedAt))
+  }
+
+  /** The wait after a running status: 0 when a hint came while the request was out, long while hints are reliable. */
+  private runningDelay(elapsed: number, startedAt: number): number {
+    if (startedAt < this.lastHintAt) return 0
+    if (this.hintsHealthy) return hintedPollDelay(this.settings, this.random, this.shape)
+    return pollDelay(elapsed, this.settings, this.random, this.shape)
   }
 
   private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {

@@ -74,6 +74,21 @@ export function retryDelay(
   return Math.max(base, retryAfterMs ?? 0)
 }
 
+/**
+ * While hints can be relied on (the self-hosted server's wait stream), a running task is polled only this
+ * many times `max_interval` apart: the hints say when to look, and this poll only covers the one case they
+ * miss, another task of the same user starting in the same stream interval as one finishes, so the count of
+ * active tasks does not drop. At the 30 s default that is one poll per 5 minutes, which keeps a 10-minute
+ * task at about 3 requests.
+ */
+export const HINTED_WAIT_FACTOR = 10
+
+/** The jittered wait before the next poll of a running task while hints can be relied on. */
+export function hintedPollDelay(settings: ScheduleSettings, random: () => number, shape: ScheduleShape = DEFAULT_SHAPE): number {
+  const target = settings.maxIntervalMs * HINTED_WAIT_FACTOR
+  return Math.round(target + target * shape.jitter * (random() - 0.5))
+}
+
 function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
   const spread = target * shape.jitter * (random() - 0.5)
   return Math.round(clamp(target + spread, settings.intervalMs, settings.maxIntervalMs))

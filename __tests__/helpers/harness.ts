@@ -60,23 +60,27 @@ export interface WaitRun {
 export async function waitAgainst(
   simulator: MemosSimulator,
   settings: Partial<PollSettings>,
-  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string; api?: ApiMode; userId?: string } = {}
+  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string; api?: ApiMode; userId?: string; stream?: boolean } = {}
 ): Promise<WaitRun> {
   const api = options.api ?? simulator.api
+  const log = recordingLog()
   const connection = connect(
     {
       api,
       baseUrl: options.baseUrl ?? simulator.baseUrl,
       apiKey: options.apiKey ?? (api === 'cloud' ? simulator.apiKey : ''),
-      userId: options.userId ?? TEST_USER
+      userId: options.userId ?? TEST_USER,
+      // Off unless a test asks for it, so the polling tests measure the schedule alone.
+      stream: options.stream ?? false
     },
-    USER_AGENT
+    USER_AGENT,
+    log
   )
-  const log = recordingLog()
   const started = performance.now()
   try {
     const result = await waitForTasks(fastSettings(settings), {
       client: connection.source,
+      hints: connection.hints,
       log,
       signal: options.signal ?? new AbortController().signal
     })
