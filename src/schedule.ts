@@ -77,11 +77,12 @@ export function retryDelay(
 /**
  * While hints can be relied on (the self-hosted server's wait stream), a running task is polled only this
  * many times `max_interval` apart: the hints say when to look, and this poll only covers the one case they
- * miss, another task of the same user starting in the same stream interval as one finishes, so the count of
- * active tasks does not drop. At the 30 s default that is one poll per 5 minutes, which keeps a 10-minute
- * task at about 3 requests.
+ * miss, another task of the same user starting in the same stream interval as one finishes, so that the count
+ * of active tasks does not drop. At the 30 s default that is a poll every 7.5 minutes (±10 %), which bounds the
+ * delay in that rare case and keeps a 10-minute task at 3 requests: the first, one safety poll, and the one
+ * the stream asks for. At 10 × the second safety poll would often land just before a 10-minute task ends.
  */
-export const HINTED_WAIT_FACTOR = 10
+export const HINTED_WAIT_FACTOR = 15
 
 /** The jittered wait before the next poll of a running task while hints can be relied on. */
 export function hintedPollDelay(settings: ScheduleSettings, random: () => number, shape: ScheduleShape = DEFAULT_SHAPE): number {

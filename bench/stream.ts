@@ -1,0 +1,171 @@
+/**
+ * The self-hosted rows of the benchmark: the server's wait stream against plain polling. Short tasks run
+ * over HTTP against the simulator's own stream; long ones on simulated time, with a stream that behaves as
+ * the contract describes (a frame on connecting and then every `poll_interval`, `idle` once no task of the
+ * user is active).
+ */
+import type { HintListener, HintPlan, HintSource } from '../src/hints.js'
+import { connect } from '../src/api.js'
+import { readSettings, type Settings } from '../src/inputs.js'
+import { waitForTasks } from '../src/poller.js'
+import type { StatusOutcome, StatusSource } from '../src/status-source.js'
+import { USER_AGENT } from '../src/version.js'
+import { MemosSimulator } from '../simulator/memos-simulator.js'
+import { seededRandom as seeded, VirtualClock } from './virtual-clock.js'
+
+export const STREAM_POLICY = 'self-hosted, wait stream'
+export const POLLING_POLICY = 'self-hosted, polling (stream: false)'
+
+export interface StreamTrial {
+  policy: string
+  durationMs: number
+  delayMs: number
+  requests: number
+  streams: number
+}
+
+const silentLog = { info: () => {}, warning: () => {}, debug: () => {} }
+
+function selfHostedSettings(taskId: string, baseUrl: string, stream: boolean): Settings {
+  const inputs: Record<string, string> = {
+    task_id: taskId,
+    api: 'self-hosted',
+    user_id: `user-${taskId}`,
+    base_url: baseUrl,
+    timeout: '45m',
+    stream: String(stream)
+  }
+  return readSettings((name) => inputs[name] ?? '', {})
+}
+
+const spread = (nominalMs: number, random: () => number): number => nominalMs * (0.9 + 0.2 * random())
+
+/** Over HTTP in real time: every trial is its own user, so one trial's task does not wake another's wait. */
+export async function measureStreamOverHttp(durationsMs: number[], trials: number): Promise<StreamTrial[]> {
+  const simulator = new MemosSimulator({ api: 'self-hosted' })
+  await simulator.start()
+  const random = seeded(99)
+  const runs: Array<Promise<StreamTrial>> = []
+  for (const durationMs of durationsMs) {
+    for (const stream of [true, false]) {
+      for (let trial = 0; trial < trials; trial++) {
+        const taskId = `sh-${durationMs}-${stream ? 's' : 'p'}-${trial}`
+        const settings = selfHostedSettings(taskId, simulator.baseUrl, stream)
+        simulator.addTask(taskId, { durationMs: spread(durationMs, random), userId: settings.userId })
+        const api = connect(settings, USER_AGENT, silentLog)
+        runs.push(
+          waitForTasks(settings, { client: api.source, hints: api.hints, log: silentLog, signal: new AbortController().signal }).then(
+            () => {
+              api.close()
+              const requests = simulator.statusRequests(taskId)
+              const seen = requests.find((request) => request.status === 'completed')
+              return {
+                policy: stream ? STREAM_POLICY : POLLING_POLICY,
+                durationMs,
+                delayMs: (seen?.answeredAt ?? Number.NaN) - (simulator.completesAt(taskId) ?? Number.NaN),
+                requests: requests.length,
+                streams: simulator
+                  .streamRequests()
+                  .filter((request) => new URLSearchParams(request.query).get('user_name') === settings.userId).length
+              }
+            }
+          )
+        )
+      }
+    }
+  }
+  const done = await Promise.all(runs)
+  await simulator.stop()
+  return done
+}
+
+/** A status source on simulated time: answers after `latencyMs`, with the status at the answer's midpoint. */
+class SimulatedSelfHosted implements StatusSource {
+  requests = 0
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly completesAt: number,
+    private readonly latencyMs: number
+  ) {}
+
+  getStatus(taskId: string): Promise<StatusOutcome> {
+    this.requests++
+    const sentAt = this.clock.now()
+    return new Promise((resolve) =>
+      this.clock.setTimer(this.latencyMs, () => {
+        const status = sentAt + this.latencyMs / 2 >= this.completesAt ? 'completed' : 'in_progress'
+        resolve({ kind: 'status', status, data: { task_id: taskId, status } })
+      })
+    )
+  }
+}
+
+/**
+ * The wait stream on simulated time, as the contract describes it: it connects after half a round trip,
+ * sends a frame at once and then every interval, each reaching the step half a round trip later, and ends
+ * after `idle`. It hints exactly as the real reader does: on a drop in the count, or idle.
+ */
+class SimulatedStream implements HintSource {
+  connections = 0
+  private cancel: (() => void) | undefined
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly completesAt: number,
+    private readonly latencyMs: number
+  ) {}
+
+  start(listener: HintListener, plan: HintPlan): void {
+    this.connections++
+    let previous: number | undefined
+    const frame = (): void => {
+      const active = this.clock.now() - this.latencyMs / 2 < this.completesAt ? 1 : 0
+      if (previous === undefined) listener.health(true)
+      if (active < (previous ?? plan.runningTasks())) listener.hint()
+      previous = active
+      if (active > 0) this.cancel = this.clock.setTimer(plan.intervalMs, frame)
+    }
+    this.cancel = this.clock.setTimer(this.latencyMs, frame)
+  }
+
+  close(): void {
+    this.cancel?.()
+  }
+}
+
+export function measureStreamSimulated(durationsMs: number[], trials: number, latencyMs: number): Promise<StreamTrial[]> {
+  return (async () => {
+    const results: StreamTrial[] = []
+    const random = seeded(77)
+    for (const durationMs of durationsMs) {
+      for (const stream of [true, false]) {
+        for (let trial = 0; trial < trials; trial++) {
+          const clock = new VirtualClock()
+          const completesAt = spread(durationMs, random)
+          const api = new SimulatedSelfHosted(clock, completesAt, latencyMs)
+          const hints = stream ? new SimulatedStream(clock, completesAt, latencyMs) : undefined
+          const settings = selfHostedSettings('sim', 'http://memos:8000/product', stream)
+          const result = await clock.run(
+            waitForTasks(settings, {
+              client: api,
+              hints,
+              clock,
+              random: seeded(2000 + trial),
+              log: silentLog,
+              signal: new AbortController().signal
+            })
+          )
+          const detectedAt = result.tasks[0]?.timeline.at(-1)?.atMs ?? Number.NaN
+          results.push({
+            policy: stream ? STREAM_POLICY : POLLING_POLICY,
+            durationMs,
+            delayMs: detectedAt - completesAt,
+            requests: api.requests,
+            streams: hints?.connections ?? 0
+          })
+        }
+      }
+    }
+    return results
+  })()
+}
