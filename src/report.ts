@@ -50,15 +50,41 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
   return tasks.filter((task) => UNFINISHED.has(task.conclusion))
 }
 
-/** A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. */
+/** A batch's error names at most this many of the tasks it did not wait for; `pending_task_ids` has them all. */
+const UNWAITED_NAMED = 10
+
+/**
+ * A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. The
+ * tasks a stop left unwaited share one reason, so they are named together, once.
+ */
 export function runError(result: WaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
   if (result.tasks.length === 1 && only) return only.error
-  const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks)]
+  const unwaited = result.tasks.filter((task) => task.conclusion === 'pending')
+  const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks).filter((task) => task.conclusion !== 'pending')]
   const shown = problems.slice(0, 3).map((task) => task.error)
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''
-  return `${countLine(result.tasks)}. ${shown.join(' ')}${more}`
+  const sentences = [`${countLine(result.tasks)}.`, ...shown]
+  if (more) sentences[sentences.length - 1] += more
+  if (unwaited.length > 0) sentences.push(`${stopLine(result.stopReason)}; not waited for: ${namedIds(unwaited, UNWAITED_NAMED)}.`)
+  return sentences.join(' ')
+}
+
+function stopLine(reason: WaitResult['stopReason']): string {
+  switch (reason) {
+    case 'fail_fast':
+      return 'fail_fast stopped the wait there'
+    case 'fatal':
+      return 'That stopped the wait for every task'
+    default:
+      return 'The wait stopped early'
+  }
+}
+
+function namedIds(tasks: TaskResult[], max: number): string {
+  const named = tasks.slice(0, max).map((task) => task.taskId)
+  return tasks.length > max ? `${named.join(', ')} and ${tasks.length - max} more` : named.join(', ')
 }
 
 /** "57 completed, 2 failed, 1 still running": one count per kind of ending, in a fixed order. */
@@ -91,41 +117,67 @@ function dataForOutput(data: Record<string, unknown> | null, limit: number): unk
   return size <= limit ? data : { _truncated: `data of ${size} bytes left out of this output; the job summary shows its start` }
 }
 
-function tasksJson(tasks: TaskResult[], dataLimit: number): string {
-  return JSON.stringify(
-    tasks.map((task) => ({
-      task_id: task.taskId,
-      status: task.status,
-      conclusion: task.conclusion,
-      attempts: task.attempts,
-      duration_ms: task.durationMs,
-      data: dataForOutput(task.data, dataLimit),
-      error: task.error
-    }))
-  )
+function taskEntry(task: TaskResult, dataLimit: number): string {
+  return JSON.stringify({
+    task_id: task.taskId,
+    status: task.status,
+    conclusion: task.conclusion,
+    attempts: task.attempts,
+    duration_ms: task.durationMs,
+    data: dataForOutput(task.data, dataLimit),
+    error: task.error
+  })
 }
 
-/** With one task, `result` is its `data` object; with several, an array of them in input order. */
-function resultJson(tasks: TaskResult[], dataLimit: number): string {
+function arrayBytes(entries: string[]): number {
+  return entries.reduce((bytes, entry) => bytes + Buffer.byteLength(entry) + 1, 1)
+}
+
+/**
+ * One object per task, in input order. Past the limit, data is left out; past it even so (thousands of
+ * tasks), the list keeps the tasks that did not succeed first, then the successful ones, each from the
+ * start, as far as they fit. `failed_task_ids` and `pending_task_ids` always name every task.
+ */
+function tasksOutput(tasks: TaskResult[]): string {
+  let entries = tasks.map((task) => taskEntry(task, OUTPUT_DATA_LIMIT))
+  if (arrayBytes(entries) > OUTPUT_JSON_LIMIT) entries = tasks.map((task) => taskEntry(task, 0))
+  if (arrayBytes(entries) <= OUTPUT_JSON_LIMIT) return `[${entries.join(',')}]`
+  const succeeded = (index: number): number => Number(tasks[index]?.conclusion === 'success')
+  const byPriority = [...tasks.keys()].sort((a, b) => succeeded(a) - succeeded(b) || a - b)
+  const kept = new Set<number>()
+  let bytes = 1
+  for (const index of byPriority) {
+    const size = Buffer.byteLength(entries[index] ?? '') + 1
+    if (bytes + size > OUTPUT_JSON_LIMIT) break
+    kept.add(index)
+    bytes += size
+  }
+  return `[${entries.filter((_, index) => kept.has(index)).join(',')}]`
+}
+
+/**
+ * With one task, `result` is its `data` object; with several, an array of them in input order. Past the
+ * limit, data is replaced by a note, and for thousands of tasks by null, keeping one entry per task.
+ */
+function resultOutput(tasks: TaskResult[]): string {
   const [only] = tasks
   // No task at all means the inputs were bad: `null`, as for a single task that returned no data.
   if (tasks.length === 0) return 'null'
-  if (tasks.length === 1 && only) return JSON.stringify(dataForOutput(only.data, dataLimit))
-  return JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
+  if (tasks.length === 1 && only) return JSON.stringify(dataForOutput(only.data, OUTPUT_DATA_LIMIT))
+  for (const dataLimit of [OUTPUT_DATA_LIMIT, 0]) {
+    const json = JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
+    if (Buffer.byteLength(json) <= OUTPUT_JSON_LIMIT) return json
+  }
+  return JSON.stringify(tasks.map(() => null))
 }
 
 export function buildOutputs(result: WaitResult): Outputs {
   const conclusion = aggregateConclusion(result)
-  // Try the per-object limit first; if a large batch still overflows, drop data from these two outputs.
-  let tasks = tasksJson(result.tasks, OUTPUT_DATA_LIMIT)
-  if (Buffer.byteLength(tasks) > OUTPUT_JSON_LIMIT) tasks = tasksJson(result.tasks, 0)
-  let resultOutput = resultJson(result.tasks, OUTPUT_DATA_LIMIT)
-  if (Buffer.byteLength(resultOutput) > OUTPUT_JSON_LIMIT) resultOutput = resultJson(result.tasks, 0)
   return {
     conclusion,
     status: result.tasks.map((task) => task.status).join(','),
-    result: resultOutput,
-    tasks,
+    result: resultOutput(result.tasks),
+    tasks: tasksOutput(result.tasks),
     failed_task_ids: failedTasks(result.tasks)
       .map((task) => task.taskId)
       .join(','),
@@ -138,17 +190,20 @@ export function buildOutputs(result: WaitResult): Outputs {
   }
 }
 
-/** The outputs when the wait never ran (bad input, unexpected error): every output still has a value. */
+/**
+ * The outputs when the wait never ran (bad input, unexpected error): every output still has a value.
+ * The ids that were read are listed as not waited for, so that a later step can still tell which to check.
+ */
 export function errorOutputs(taskIds: string[], message: string, durationMs: number): Outputs {
   const empty: WaitResult = {
     tasks: taskIds.map((taskId) => ({
       taskId,
       status: '',
-      conclusion: 'error',
+      conclusion: 'pending',
       attempts: 0,
       durationMs,
       data: null,
-      error: message,
+      error: 'Not waited for: the step stopped on an error (see the error output).',
       timeline: []
     })),
     stopReason: undefined,
