@@ -111,13 +111,16 @@ export function countLine(tasks: TaskResult[]): string {
 export const OUTPUT_DATA_LIMIT = 64 * 1024
 export const OUTPUT_JSON_LIMIT = 512 * 1024
 
-function dataForOutput(data: Record<string, unknown> | null, limit: number): unknown {
-  if (data === null) return null
+/** `none`: leave every data object out as null, for batches too large for even a note per task. */
+type DataLimit = number | 'none'
+
+function dataForOutput(data: Record<string, unknown> | null, limit: DataLimit): unknown {
+  if (data === null || limit === 'none') return null
   const size = Buffer.byteLength(JSON.stringify(data))
   return size <= limit ? data : { _truncated: `data of ${size} bytes left out of this output; the job summary shows its start` }
 }
 
-function taskEntry(task: TaskResult, dataLimit: number): string {
+function taskEntry(task: TaskResult, dataLimit: DataLimit): string {
   return JSON.stringify({
     task_id: task.taskId,
     status: task.status,
@@ -134,14 +137,16 @@ function arrayBytes(entries: string[]): number {
 }
 
 /**
- * One object per task, in input order. Past the limit, data is left out; past it even so (thousands of
- * tasks), the list keeps the tasks that did not succeed first, then the successful ones, each from the
- * start, as far as they fit. `failed_task_ids` and `pending_task_ids` always name every task.
+ * One object per task, in input order. Past the limit, data is replaced by a note; past it even so
+ * (thousands of tasks), data is null and the list keeps the tasks that did not succeed first, then the
+ * successful ones, each from the start, as far as they fit. The id outputs always name every task.
  */
 function tasksOutput(tasks: TaskResult[]): string {
-  let entries = tasks.map((task) => taskEntry(task, OUTPUT_DATA_LIMIT))
-  if (arrayBytes(entries) > OUTPUT_JSON_LIMIT) entries = tasks.map((task) => taskEntry(task, 0))
-  if (arrayBytes(entries) <= OUTPUT_JSON_LIMIT) return `[${entries.join(',')}]`
+  for (const dataLimit of [OUTPUT_DATA_LIMIT, 0]) {
+    const entries = tasks.map((task) => taskEntry(task, dataLimit))
+    if (arrayBytes(entries) <= OUTPUT_JSON_LIMIT) return `[${entries.join(',')}]`
+  }
+  const entries = tasks.map((task) => taskEntry(task, 'none'))
   const succeeded = (index: number): number => Number(tasks[index]?.conclusion === 'success')
   const byPriority = [...tasks.keys()].sort((a, b) => succeeded(a) - succeeded(b) || a - b)
   const kept = new Set<number>()
@@ -168,7 +173,7 @@ function resultOutput(tasks: TaskResult[]): string {
     const json = JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
     if (Buffer.byteLength(json) <= OUTPUT_JSON_LIMIT) return json
   }
-  return JSON.stringify(tasks.map(() => null))
+  return JSON.stringify(tasks.map((task) => dataForOutput(task.data, 'none')))
 }
 
 export function buildOutputs(result: WaitResult): Outputs {
