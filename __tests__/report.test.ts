@@ -1,6 +1,6 @@
 /** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
 import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
-import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT } from '../src/report.js'
+import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../src/report.js'
 
 /** GitHub refuses a step output over 1 MB. */
 const GITHUB_OUTPUT_LIMIT = 1_000_000
@@ -69,6 +69,9 @@ describe('the outputs of 10,000 tasks', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b))
     expect(outputs.failed_task_ids.split(',')).toHaveLength(1000)
     expect(outputs.pending_task_ids.split(',')).toHaveLength(1000)
+    expect(tasksOutputNote(outputs, 10_000)).toMatch(
+      new RegExp(`^The tasks output lists ${listed.length} of 10000 tasks, those that did not succeed first`)
+    )
   })
 
   it('keep every task in `tasks`, with its data, while they fit', () => {
@@ -76,6 +79,7 @@ describe('the outputs of 10,000 tasks', () => {
     const listed = JSON.parse(outputs.tasks) as Array<{ data: { memory_views?: object } }>
     expect(listed).toHaveLength(1000)
     expect(listed.every((entry) => entry.data.memory_views !== undefined)).toBe(true)
+    expect(tasksOutputNote(outputs, 1000)).toBe('')
   })
 })
 

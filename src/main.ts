@@ -3,7 +3,7 @@ import { type ApiConnection, connect } from './api.js'
 import { formatDuration } from './duration.js'
 import { InputError, readSettings, type Settings } from './inputs.js'
 import { type PollLog, waitForTasks, type WaitResult } from './poller.js'
-import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep } from './report.js'
+import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report.js'
 import { buildErrorSummary, buildSummary } from './summary.js'
 import { USER_AGENT } from './version.js'
 
@@ -39,6 +39,8 @@ export async function run(): Promise<void> {
     const api = connect(settings, USER_AGENT)
     const result = await waitForAll(settings, api, cancel.signal, redact)
     const outputs = buildOutputs(result)
+    const note = tasksOutputNote(outputs, result.tasks.length)
+    if (note) core.info(note)
     const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {

@@ -160,6 +160,16 @@ function tasksOutput(tasks: TaskResult[]): string {
   return `[${entries.filter((_, index) => kept.has(index)).join(',')}]`
 }
 
+/** A log line when `tasks` could not list every task; '' when it lists them all. */
+export function tasksOutputNote(outputs: Pick<Outputs, 'tasks'>, taskCount: number): string {
+  const listed = (JSON.parse(outputs.tasks) as unknown[]).length
+  if (listed >= taskCount) return ''
+  return (
+    `The tasks output lists ${listed} of ${taskCount} tasks, those that did not succeed first, to stay under ` +
+    'the 1 MB limit of a step output; failed_task_ids and pending_task_ids name every task.'
+  )
+}
+
 /**
  * With one task, `result` is its `data` object; with several, an array of them in input order. Past the
  * limit, data is replaced by a note, and for thousands of tasks by null, keeping one entry per task.
