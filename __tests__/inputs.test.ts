@@ -178,7 +178,21 @@ describe('task_id_file', () => {
     ])
   })
 
+  it('refuses ids that together would not fit in an output, however few', () => {
+    const long = Array.from({ length: 5000 }, (_, index) => `${'x'.repeat(120)}-${index}`)
+    writeFileSync(join(workspace, 'long.txt'), long.join('\n'))
+    expect(problemsOf({ task_id_file: 'long.txt', api_key: KEY }, env())).toEqual([
+      "Inputs 'task_id' and 'task_id_file' hold more than 512 KiB of ids; split them into smaller steps."
+    ])
+  })
+
   it.each([
+    [
+      'a file far too large to be a list of ids',
+      'huge.log',
+      'x'.repeat(5 * 1024 * 1024),
+      /^Input 'task_id_file' is 'huge.log', which holds 5242880 bytes: far more than 10000 ids take\. Check the path\.$/
+    ],
     [
       'a missing file',
       'no-such.txt',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
@@ -60,6 +60,8 @@ const MAX_RATE_CAP = 1000
 export const MAX_TASK_IDS = 10_000
 /** All ids together: keeps `failed_task_ids` and `pending_task_ids` under the 1 MB output limit. */
 const MAX_TASK_ID_CHARS = 512 * 1024
+/** Room for the ids with any separators; a larger file is not a list of task ids. */
+const MAX_TASK_ID_FILE_BYTES = 4 * 1024 * 1024
 const MIN_API_KEY_LENGTH = 8
 const MIN_INTERVAL_MS = 100
 const MAX_TIMEOUT_MS = 24 * 3_600_000
@@ -204,6 +206,13 @@ function readTaskIds(read: InputReader, env: NodeJS.ProcessEnv, problems: string
 function readIdFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): string {
   const path = resolve(env.GITHUB_WORKSPACE || process.cwd(), file)
   try {
+    const size = statSync(path).size
+    if (size > MAX_TASK_ID_FILE_BYTES) {
+      problems.push(
+        `Input 'task_id_file' is '${abbreviate(file)}', which holds ${size} bytes: far more than ${MAX_TASK_IDS} ids take. Check the path.`
+      )
+      return ''
+    }
     return readFileSync(path, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
