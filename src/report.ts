@@ -105,7 +105,7 @@ export function countLine(tasks: TaskResult[]): string {
 }
 
 /**
- * Step outputs are limited to 1 MiB each, so large `data` objects are replaced by a note in the JSON
+ * Step outputs are limited to 1 MB each, so large `data` objects are replaced by a note in the JSON
  * outputs (the summary shows them, truncated). Without that, one oversized response would fail the step.
  */
 export const OUTPUT_DATA_LIMIT = 64 * 1024
