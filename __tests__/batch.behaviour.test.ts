@@ -76,18 +76,22 @@ describe('a batch of tasks', () => {
     expect(limited.length).toBeLessThan(served.length)
   })
 
-  it('with fail_fast, stops waiting once a task fails and reports the rest as pending', async () => {
+  it('with fail_fast, stops waiting once a task fails, reports the rest as pending and names them once', async () => {
     simulator = await startSimulator()
     simulator.addTask('ok', { durationMs: 100 })
     simulator.addTask('bad', { durationMs: 200, finalStatus: 'failed' })
     simulator.addTask('slow', { durationMs: 30_000 })
-    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ['ok', 'bad', 'slow'] })
+    simulator.addTask('slower', { durationMs: 40_000 })
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ['ok', 'bad', 'slow', 'slower'] })
     expect(result.stopReason).toBe('fail_fast')
-    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'pending'])
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'pending', 'pending'])
     expect(result.tasks[2]?.error).toContain('fail_fast stopped the wait after task bad failed')
     expect(elapsedMs).toBeLessThan(1500)
     const outputs = buildOutputs(result)
-    expect(outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'bad', pending_task_ids: 'slow' })
+    expect(outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'bad', pending_task_ids: 'slow,slower' })
+    expect(outputs.error).toBe(
+      "1 completed, 1 failed, 2 not waited for. Task bad ended with status 'failed'. fail_fast stopped the wait there; not waited for: slow, slower."
+    )
   })
 
   it('without fail_fast, waits for every task and aggregates: error beats failure', async () => {

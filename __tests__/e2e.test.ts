@@ -2,6 +2,10 @@
  * End-to-end: the built dist/index.js, run as the Actions runner runs it, against the simulator.
  * `npm run test:e2e:node24` runs this file again under Node 24, the runtime action.yml declares.
  */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { DEFAULT_USER_ID, MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../src/report.js'
 import { NODE_VERSION, runAction } from '../scripts/run-action.js'
@@ -81,6 +85,18 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     expect(run.summary).toContain('could not run')
   })
 
+  it('still lists the ids it read as not waited for when another input is bad', async () => {
+    const run = await runAction({ inputs: inputs({ task_id: 'a, b', max_requests_per_second: 'lots' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ conclusion: 'error', pending_task_ids: 'a,b', failed_task_ids: '' })
+    expect(
+      JSON.parse(run.outputs.tasks ?? '').map((task: { task_id: string; conclusion: string }) => [task.task_id, task.conclusion])
+    ).toEqual([
+      ['a', 'pending'],
+      ['b', 'pending']
+    ])
+  })
+
   it('always fails the step on error, whatever fail_on_failure says', async () => {
     const run = await runAction({ inputs: inputs({ fail_on_failure: 'false', fail_on_timeout: 'false', not_found_grace: '300ms' }) })
     expect(run.code).toBe(1)
@@ -110,6 +126,19 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     expect(run.summary).not.toContain(KEY)
     for (const value of Object.values(run.outputs)) expect(value).not.toContain(KEY)
     expect(run.outputs.result).toContain('***')
+  })
+
+  it.each([
+    ['unset', ''],
+    ['false', 'false']
+  ])('outside a runner (GITHUB_ACTIONS %s), never prints the key, not even to mask it', async (_name, githubActions) => {
+    simulator.addTask('task-1', { durationMs: 300, data: { echoed_key: KEY } })
+    simulator.injectFault({ kind: 'code', code: 50000, message: `internal error for key ${KEY}` })
+    const run = await runAction({ inputs: inputs(), env: { GITHUB_ACTIONS: githubActions, ACTIONS_STEP_DEBUG: 'true' } })
+    expect(run.outputs.conclusion).toBe('success')
+    expect(run.stdout).not.toContain('::add-mask::')
+    expect(run.stdout).not.toContain(KEY)
+    expect(run.stderr).not.toContain(KEY)
   })
 
   it('masks the key before anything else is printed, even when the inputs are bad', async () => {
@@ -184,6 +213,50 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     const exitedAt = performance.timeOrigin + performance.now()
     expect(exitedAt - lastAnswer).toBeLessThan(5000)
   })
+
+  it('waits for 10,000 ids from task_id_file, and keeps every output under 1 MB and the summary under 1 MiB', async () => {
+    const ids = Array.from({ length: 10_000 }, () => randomUUID())
+    ids.forEach((id, index) => {
+      // 8,000 completed, 1,000 failed and 1,000 still running when each has been checked once.
+      if (index % 10 === 3) simulator.addTask(id, { durationMs: 0, finalStatus: 'failed' })
+      else if (index % 10 === 7) simulator.addTask(id, { durationMs: 600_000 })
+      else simulator.addTask(id, { durationMs: 0 })
+    })
+    const workspace = mkdtempSync(join(tmpdir(), 'memos-workspace-'))
+    try {
+      writeFileSync(join(workspace, 'import-task-ids.txt'), `${ids.join('\n')}\n`)
+      const run = await runAction({
+        // The id in task_id comes first, and is polled once although the file holds it too.
+        inputs: inputs({
+          task_id: ids[9_997] ?? '',
+          task_id_file: 'import-task-ids.txt',
+          timeout: '0',
+          fail_fast: 'false',
+          max_requests_per_second: '1000'
+        }),
+        env: { GITHUB_WORKSPACE: workspace }
+      })
+      expect(run.code).toBe(1)
+      expectEveryOutput(run.outputs)
+      for (const [name, value] of Object.entries(run.outputs)) expect([name, Buffer.byteLength(value) < 1_000_000]).toEqual([name, true])
+      expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024)
+      expect(Number(run.outputs.attempts)).toBe(10_000)
+      expect(simulator.statusRequests()).toHaveLength(10_000)
+      const statuses = run.outputs.status?.split(',') ?? []
+      expect(statuses).toHaveLength(10_000)
+      expect(statuses[0]).toBe('running')
+      expect(run.outputs.failed_task_ids?.split(',')).toEqual(ids.filter((_, index) => index % 10 === 3))
+      expect(run.outputs.pending_task_ids?.split(',')).toEqual([
+        ids[9_997],
+        ...ids.filter((_, index) => index % 10 === 7 && index !== 9_997)
+      ])
+      expect(run.outputs.conclusion).toBe('failure')
+      expect(run.summary).toContain('8000 completed, 1000 failed, 1000 still running at the timeout')
+      expect(run.stdout).toMatch(/^The tasks output lists \d+ of 10000 tasks, those that did not succeed first/m)
+    } finally {
+      rmSync(workspace, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
 
 describe(`dist/index.js against a self-hosted server, on Node ${NODE_VERSION}`, () => {

@@ -1,4 +1,7 @@
-import { DEFAULT_BASE_URL, InputError, readSettings, SELF_HOSTED_BASE_URL } from '../src/inputs.js'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_BASE_URL, InputError, MAX_TASK_IDS, readSettings, SELF_HOSTED_BASE_URL } from '../src/inputs.js'
 
 const KEY = 'mpg-test-key-123456'
 
@@ -63,7 +66,7 @@ describe('readSettings', () => {
   })
 
   it.each([
-    ['a missing task_id', { task_id: ' , ' }, "Input 'task_id' is required"],
+    ['a missing task_id', { task_id: ' , ' }, "Input 'task_id' or 'task_id_file' is required"],
     ['an invalid task id', { task_id: 'ok,bad id"' }, "Input 'task_id' has an invalid id 'id\"'"],
     ['a JSON array of numbers', { task_id: '[1,2]' }, "Input 'task_id' looks like a JSON array but is not one of strings: '[1,2]'"],
     ['a bad timeout', { timeout: '10 minutes' }, "Input 'timeout' has an invalid duration '10 minutes'"],
@@ -118,6 +121,103 @@ describe('readSettings', () => {
   it('accepts 0 as "check once" and seconds as a bare number', () => {
     expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '0' }).timeoutMs).toBe(0)
     expect(settingsFrom({ task_id: 't', api_key: KEY, timeout: '90' }).timeoutMs).toBe(90_000)
+  })
+
+  it('keeps the ids it read when another input is bad, so that the outputs can still list them', () => {
+    const error = errorOf({ task_id: 'a,b', api_key: KEY, timeout: 'soon' })
+    expect(error.taskIds).toEqual(['a', 'b'])
+    expect(errorOf({ task_id: 'a,bad id"', api_key: KEY }).taskIds).toEqual([])
+  })
+})
+
+function errorOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): InputError {
+  try {
+    settingsFrom(inputs, env)
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('task_id_file', () => {
+  let workspace: string
+  const env = (): NodeJS.ProcessEnv => ({ GITHUB_WORKSPACE: workspace })
+  const idsFrom = (inputs: Record<string, string>): string[] => settingsFrom({ api_key: KEY, ...inputs }, env()).taskIds
+
+  beforeEach(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'memos-workspace-'))
+    mkdirSync(join(workspace, '.memos'))
+  })
+
+  afterEach(() => {
+    rmSync(workspace, { recursive: true, force: true })
+  })
+
+  it.each([
+    ['one id a line, with CRLF and blank lines', 'a\r\nb\r\n\r\nc\r\n', ['a', 'b', 'c']],
+    ['commas and spaces', 'a, b c,,a', ['a', 'b', 'c']],
+    ['a JSON array of strings', '["a", "b"]\n', ['a', 'b']]
+  ])('reads ids from a file in the workspace: %s', (_name, text, expected) => {
+    writeFileSync(join(workspace, '.memos/ids.txt'), text)
+    expect(idsFrom({ task_id_file: '.memos/ids.txt' })).toEqual(expected)
+  })
+
+  it('puts the ids of task_id first, then those of the file, each id once', () => {
+    writeFileSync(join(workspace, 'ids.txt'), 'c\nb\nd\n')
+    expect(idsFrom({ task_id: 'a,b', task_id_file: 'ids.txt' })).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it(`takes ${MAX_TASK_IDS.toLocaleString('en')} UUIDs from a file, and refuses one more`, () => {
+    const uuids = Array.from({ length: MAX_TASK_IDS + 1 }, (_, index) => `c464e17e-f2ff-4e9a-a2c2-${String(index).padStart(12, '0')}`)
+    writeFileSync(join(workspace, 'ids.txt'), uuids.slice(0, MAX_TASK_IDS).join('\n'))
+    expect(idsFrom({ task_id_file: 'ids.txt' })).toHaveLength(MAX_TASK_IDS)
+    const problems = problemsOf({ task_id: uuids[MAX_TASK_IDS] ?? '', task_id_file: 'ids.txt', api_key: KEY }, env())
+    expect(problems).toEqual([
+      `Inputs 'task_id' and 'task_id_file' hold ${MAX_TASK_IDS + 1} ids; split them into steps of at most ${MAX_TASK_IDS}.`
+    ])
+  })
+
+  it('refuses ids that together would not fit in an output, however few', () => {
+    const long = Array.from({ length: 5000 }, (_, index) => `${'x'.repeat(120)}-${index}`)
+    writeFileSync(join(workspace, 'long.txt'), long.join('\n'))
+    expect(problemsOf({ task_id_file: 'long.txt', api_key: KEY }, env())).toEqual([
+      "Inputs 'task_id' and 'task_id_file' hold more than 512 KiB of ids; split them into smaller steps."
+    ])
+  })
+
+  it.each([
+    [
+      'a file far too large to be a list of ids',
+      'huge.log',
+      'x'.repeat(5 * 1024 * 1024),
+      /^Input 'task_id_file' is 'huge.log', which holds 5242880 bytes: far more than 10000 ids take\. Check the path\.$/
+    ],
+    [
+      'a missing file',
+      'no-such.txt',
+      undefined,
+      /^Input 'task_id_file' is 'no-such.txt', which cannot be read \(no such file\): .*no-such\.txt\.$/
+    ],
+    ['a directory', '.memos', undefined, /^Input 'task_id_file' is '\.memos', which cannot be read \(EISDIR/],
+    ['an empty file', 'empty.txt', '', /^Input 'task_id' or 'task_id_file' is required: .*\('task_id_file' \('empty.txt'\) holds no ids\)/],
+    ['an invalid id', 'bad.txt', 'ok\nnot ok?\n', /^Input 'task_id_file' \('bad.txt'\) has an invalid id 'ok\?'/],
+    [
+      'a JSON array of numbers',
+      'nums.json',
+      '[1, 2]',
+      /^Input 'task_id_file' \('nums.json'\) looks like a JSON array but is not one of strings/
+    ]
+  ])('rejects %s, naming the file', (_name, file, text, expected) => {
+    if (text !== undefined) writeFileSync(join(workspace, file), text)
+    const error = errorOf({ task_id_file: file, api_key: KEY }, env())
+    expect(error.problems).toHaveLength(1)
+    expect(error.problems[0]).toMatch(expected)
+    expect(error.taskIds).toEqual([])
+  })
+
+  it('reports a bad file together with the other bad inputs', () => {
+    expect(problemsOf({ task_id_file: 'gone.txt', api_key: KEY, interval: 'x' }, env())).toHaveLength(2)
   })
 })
 

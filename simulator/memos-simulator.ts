@@ -76,6 +76,11 @@ export interface SimulatorOptions {
   rateLimit?: { perSecond: number; style: '429' | 'code'; retryAfterSeconds?: number }
   /** Added before every answer. */
   latencyMs?: number
+  /**
+   * Start each task's clock at its first status request instead of when it is added, so that a task
+   * given at start-up still runs its whole duration however late the first poll comes (the CLI does).
+   */
+  clockStartsAtFirstPoll?: boolean
 }
 
 export interface RequestRecord {
@@ -100,7 +105,8 @@ export interface RequestRecord {
 
 interface TaskRecord extends TaskSpec {
   id: string
-  createdAt: number
+  /** When the task's clock started; undefined until its first status request with clockStartsAtFirstPoll. */
+  createdAt: number | undefined
 }
 
 export const DEFAULT_BASE_PATH = '/api/openmem/v1'
@@ -140,6 +146,7 @@ export class MemosSimulator {
       notFound: options.notFound ?? 'code',
       authFailure: options.authFailure ?? 'code',
       latencyMs: options.latencyMs ?? 0,
+      clockStartsAtFirstPoll: options.clockStartsAtFirstPoll ?? false,
       rateLimit: options.rateLimit
     }
     this.server = http.createServer((request, response) => this.handle(request, response))
@@ -163,8 +170,15 @@ export class MemosSimulator {
     return this.url
   }
 
+  /** Rejects when the port cannot be had (EADDRINUSE, EACCES). */
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve))
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject)
+        resolve()
+      })
+    })
     const address = this.server.address() as AddressInfo
     this.url = `http://${host}:${address.port}${this.options.basePath}`
     return this.url
@@ -191,9 +205,9 @@ export class MemosSimulator {
     return this.requests.filter((record) => record.route === '/scheduler/wait/stream')
   }
 
-  /** Registers a task that exists from now on. */
+  /** Registers a task that exists from now on; its clock starts now, or at its first poll with clockStartsAtFirstPoll. */
   addTask(id: string, spec: TaskSpec): void {
-    this.tasks.set(id, { ...spec, id, createdAt: now() })
+    this.tasks.set(id, { ...spec, id, createdAt: this.options.clockStartsAtFirstPoll ? undefined : now() })
   }
 
   injectFault(fault: Fault): void {
@@ -210,7 +224,7 @@ export class MemosSimulator {
   statusOf(id: string, at = now()): string | undefined {
     const task = this.tasks.get(id)
     if (!task) return undefined
-    const age = at - task.createdAt
+    const age = task.createdAt === undefined ? 0 : at - task.createdAt
     if (age < (task.visibleAfterMs ?? 0)) return undefined
     if (task.items)
       return aggregateItems(task.items.map((item) => (age >= item.durationMs ? (item.finalStatus ?? 'completed') : 'in_progress')))
@@ -225,7 +239,7 @@ export class MemosSimulator {
   /** When the task reaches its final status, in epoch milliseconds. */
   completesAt(id: string): number | undefined {
     const task = this.tasks.get(id)
-    if (!task) return undefined
+    if (task?.createdAt === undefined) return undefined
     const durationMs = task.items ? Math.max(...task.items.map((item) => item.durationMs)) : task.durationMs
     return task.createdAt + durationMs
   }
@@ -312,6 +326,8 @@ export class MemosSimulator {
       sendJson(200, 40001, 'task_id is required', null)
       return
     }
+    const polled = this.tasks.get(taskId)
+    if (polled && polled.createdAt === undefined) polled.createdAt = arrivedAt
     const status = this.statusOf(taskId, arrivedAt)
     if (status === undefined) {
       if (this.options.notFound === 'http404') sendJson(404, 404, `Task ${taskId} not found`, null)
@@ -320,7 +336,7 @@ export class MemosSimulator {
     }
     record.status = status
     const task = this.tasks.get(taskId) as TaskRecord
-    const final = arrivedAt - task.createdAt >= task.durationMs
+    const final = arrivedAt - (task.createdAt ?? arrivedAt) >= task.durationMs
     const data: Record<string, unknown> = { task_id: taskId, status }
     if (final && status === 'completed') {
       data.memory_views = { added: 1, updated: 0, deleted: 0, detail_factual: { memory_ids: [`memos_mem_${taskId.slice(0, 8)}`] } }
@@ -373,6 +389,7 @@ export class MemosSimulator {
       )
     }
     const task = record.taskId === undefined ? undefined : this.tasks.get(record.taskId)
+    if (task && task.createdAt === undefined) task.createdAt = record.at
     const status =
       this.options.tracking && task && (task.userId ?? DEFAULT_USER_ID) === userId ? this.statusOf(task.id, record.at) : undefined
     if (status === undefined) return sendJson(404, 404, `Task ${record.taskId ?? ''} not found for user ${userId}`, null)
@@ -461,7 +478,8 @@ export class MemosSimulator {
     if (!this.options.tracking) return 0
     let active = 0
     for (const task of this.tasks.values()) {
-      if ((task.userId ?? DEFAULT_USER_ID) === userId && at < (this.completesAt(task.id) ?? 0)) active++
+      // A task whose clock has not started (clockStartsAtFirstPoll) is still to run: active.
+      if ((task.userId ?? DEFAULT_USER_ID) === userId && at < (this.completesAt(task.id) ?? Number.POSITIVE_INFINITY)) active++
     }
     return active
   }

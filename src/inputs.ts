@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
 
@@ -58,15 +60,26 @@ const CLOUD_HOSTS = new Set([new URL(DEFAULT_BASE_URL).hostname, new URL(GLOBAL_
 
 /** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
 const MAX_RATE_CAP = 1000
-const MAX_TASK_IDS = 5000
+/** A file lifts the 128 KiB environment limit of an input; this many ids still keep every output under 1 MB. */
+export const MAX_TASK_IDS = 10_000
+/** All ids together: keeps `failed_task_ids` and `pending_task_ids` under the 1 MB output limit. */
+const MAX_TASK_ID_CHARS = 512 * 1024
+/** Room for the ids with any separators; a larger file is not a list of task ids. */
+const MAX_TASK_ID_FILE_BYTES = 4 * 1024 * 1024
 const MIN_API_KEY_LENGTH = 8
 const MIN_INTERVAL_MS = 100
 const MAX_TIMEOUT_MS = 24 * 3_600_000
 const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 
-/** A bad input. The message names every bad input and quotes its value (the key excepted). */
+/**
+ * A bad input. The message names every bad input and quotes its value (the key excepted). `taskIds`
+ * holds the ids when they were read without a problem, so that the outputs can still list them.
+ */
 export class InputError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    readonly taskIds: string[] = []
+  ) {
     super(problems.length === 1 ? problems[0] : `Invalid inputs:\n- ${problems.join('\n- ')}`)
     this.name = 'InputError'
   }
@@ -85,7 +98,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const problems: string[] = []
   const input = (name: keyof typeof INPUT_DEFAULTS): string => read(name).trim() || INPUT_DEFAULTS[name]
 
-  const taskIds = parseTaskIds(read('task_id'), problems)
+  const taskIds = readTaskIds(read, env, problems)
+  // Read first: with no problem so far, the ids are sound even when a later input is not.
+  const taskIdsReadable = problems.length === 0
   const api = parseApi(input('api'), problems)
   const selfHosted = api === 'self-hosted'
   const userId = read('user_id').trim()
@@ -145,7 +160,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     problems.push(`Input 'max_requests_per_second' is '${rawRate}', but it must be a whole number from 1 to ${MAX_RATE_CAP}.`)
   }
 
-  if (problems.length > 0) throw new InputError(problems)
+  if (problems.length > 0) throw new InputError(problems, taskIdsReadable ? taskIds : [])
   return {
     taskIds,
     api,
@@ -168,35 +183,73 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
 }
 
 /**
+ * The ids of `task_id`, then those of the file `task_id_file` names (relative to the workspace), each
+ * read by the same rules; duplicates are kept once, in first-seen order.
+ */
+function readTaskIds(read: InputReader, env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const problemsBefore = problems.length
+  const raw = read('task_id')
+  const fromInput = parseTaskIds("Input 'task_id'", raw, problems)
+  const file = read('task_id_file').trim()
+  const fromFile = file ? parseTaskIds(`Input 'task_id_file' ('${abbreviate(file)}')`, readIdFile(file, env, problems), problems) : []
+  const ids = [...new Set([...fromInput, ...fromFile])]
+  if (ids.length === 0 && problems.length === problemsBefore) {
+    const got = file ? `'task_id_file' ('${abbreviate(file)}') holds no ids` : `'task_id' is '${abbreviate(raw)}'`
+    problems.push(
+      `Input 'task_id' or 'task_id_file' is required: give the task_id that /add/message or /add/feedback returned (or, self-hosted, that you gave to /add), or a file of ids (${got}).`
+    )
+  }
+  if (ids.length > MAX_TASK_IDS) {
+    problems.push(`Inputs 'task_id' and 'task_id_file' hold ${ids.length} ids; split them into steps of at most ${MAX_TASK_IDS}.`)
+  } else if (ids.reduce((chars, id) => chars + id.length, 0) > MAX_TASK_ID_CHARS) {
+    problems.push(
+      `Inputs 'task_id' and 'task_id_file' hold more than ${MAX_TASK_ID_CHARS / 1024} KiB of ids; split them into smaller steps.`
+    )
+  }
+  return ids
+}
+
+function readIdFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): string {
+  const path = resolve(env.GITHUB_WORKSPACE || process.cwd(), file)
+  try {
+    const size = statSync(path).size
+    if (size > MAX_TASK_ID_FILE_BYTES) {
+      problems.push(
+        `Input 'task_id_file' is '${abbreviate(file)}', which holds ${size} bytes: far more than ${MAX_TASK_IDS} ids take. Check the path.`
+      )
+      return ''
+    }
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+    problems.push(`Input 'task_id_file' is '${abbreviate(file)}', which cannot be read (${abbreviate(reason)}): ${path}.`)
+    return ''
+  }
+}
+
+/**
  * Task ids may be separated by commas, spaces or newlines (a YAML block scalar works), or be given
  * as a JSON array of strings, as `toJSON()` of an earlier step's output would be. Blank entries are
- * skipped and duplicates kept once, in first-seen order.
+ * skipped and duplicates kept once, in first-seen order. `source` names where the ids came from.
  */
-export function parseTaskIds(raw: string, problems: string[]): string[] {
+export function parseTaskIds(source: string, raw: string, problems: string[]): string[] {
   const text = raw.trim()
   let entries: string[]
   if (text.startsWith('[')) {
     entries = parseJsonIdList(text) ?? []
     if (entries.length === 0 && text !== '[]') {
-      problems.push(`Input 'task_id' looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
+      problems.push(`${source} looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
       return []
     }
   } else {
     entries = text.split(/[\s,]+/)
   }
   const ids = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ''))]
-  if (ids.length === 0) {
-    problems.push(`Input 'task_id' is required: give the task_id that /add/message or /add/feedback returned (got '${abbreviate(raw)}').`)
-    return []
-  }
-  if (ids.length > MAX_TASK_IDS) {
-    problems.push(`Input 'task_id' holds ${ids.length} ids; split them into steps of at most ${MAX_TASK_IDS}.`)
-  }
   const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id))
   for (const id of bad.slice(0, 5)) {
-    problems.push(`Input 'task_id' has an invalid id '${abbreviate(id)}': ids are letters, digits, '-', '_', '.' and ':' (at most 128).`)
+    problems.push(`${source} has an invalid id '${abbreviate(id)}': ids are letters, digits, '-', '_', '.' and ':' (at most 128).`)
   }
-  if (bad.length > 5) problems.push(`Input 'task_id' has ${bad.length - 5} more invalid ids.`)
+  if (bad.length > 5) problems.push(`${source} has ${bad.length - 5} more invalid ids.`)
   return ids
 }
 

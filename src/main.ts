@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
 import { type ApiConnection, connect } from './api.js'
 import { formatDuration } from './duration.js'
-import { readSettings, type Settings } from './inputs.js'
+import { InputError, readSettings, type Settings } from './inputs.js'
 import { type PollLog, waitForTasks, type WaitResult } from './poller.js'
-import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep } from './report.js'
+import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report.js'
 import { buildErrorSummary, buildSummary } from './summary.js'
 import { USER_AGENT } from './version.js'
 
@@ -13,9 +13,10 @@ const CANCEL_EXIT_WATCHDOG_MS = 900
 /** Runs the action: read inputs, wait, publish. Every path publishes, so outputs and summary are never lost. */
 export async function run(): Promise<void> {
   const startedAt = performance.now()
-  // Masked before anything else can be logged, input errors included.
+  // Masked before anything else can be logged, input errors included. `::add-mask::` is a runner
+  // command: anywhere else (a terminal, npm run try) it would print the key in clear.
   const apiKey = core.getInput('api_key').trim() || (process.env.MEMOS_API_KEY ?? '').trim()
-  if (apiKey) core.setSecret(apiKey)
+  if (apiKey && process.env.GITHUB_ACTIONS === 'true') core.setSecret(apiKey)
   const redact = redactor(apiKey)
 
   // SIGINT/SIGTERM (a cancelled run) end the wait; the results are still written, and the step exits with 1.
@@ -44,12 +45,15 @@ export async function run(): Promise<void> {
     const api = connect(settings, USER_AGENT, log)
     const result = await waitForAll(settings, api, cancel.signal, log)
     const outputs = buildOutputs(result)
+    const note = tasksOutputNote(outputs, result.tasks.length)
+    if (note) core.info(note)
     const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {
     // Bad input, or a bug: the step still gets every output and a summary.
     const message = error instanceof Error ? error.message : String(error)
-    const outputs = errorOutputs(settings?.taskIds ?? [], message, Math.round(performance.now() - startedAt))
+    const taskIds = settings?.taskIds ?? (error instanceof InputError ? error.taskIds : [])
+    const outputs = errorOutputs(taskIds, message, Math.round(performance.now() - startedAt))
     conclude(await publish(outputs, buildErrorSummary(message), redact), settings)
   } finally {
     process.off('SIGINT', onSignal)
