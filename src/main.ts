@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
     const api = connect(settings, USER_AGENT)
     const result = await waitForAll(settings, api, cancel.signal, redact)
     const outputs = buildOutputs(result)
-    const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
+    const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs, api: settings.api })
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {
     // Bad input, or a bug: the step still gets every output and a summary.

@@ -1,3 +1,4 @@
+import { cut } from './markdown.js'
 import type { TaskResult, WaitResult } from './poller.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
@@ -50,13 +51,16 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
   return tasks.filter((task) => UNFINISHED.has(task.conclusion))
 }
 
+/** Characters of one task's reason in the `error` output: a server may send statuses and messages of any length. */
+const REASON_CHARS = 400
+
 /** A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. */
 export function runError(result: WaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
-  if (result.tasks.length === 1 && only) return only.error
+  if (result.tasks.length === 1 && only) return cut(only.error, REASON_CHARS)
   const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks)]
-  const shown = problems.slice(0, 3).map((task) => task.error)
+  const shown = problems.slice(0, 3).map((task) => cut(task.error, REASON_CHARS))
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''
   return `${countLine(result.tasks)}. ${shown.join(' ')}${more}`
 }
