@@ -188,14 +188,14 @@ const SCENARIOS: Record<string, Scenario> = {
   'a batch where every task completed': {
     tasks: [completed('a', views(1, 0, 0)), completed('b', views(2, 1, 0)), completed('c', views(0, 0, 1))],
     heading: '✅ 3 MemOS tasks completed',
-    visible: ['Memories: +3 added · 1 updated · 1 deleted in all 3 tasks', '+2 added · 1 updated', '1 deleted'],
+    visible: ['Memories: +3 added · 1 updated · 1 deleted, in all 3 tasks', '+2 added · 1 updated', '1 deleted'],
     absent: ['Did not succeed', 'Timeline']
   },
   'a batch with failures, a task not found and a timeout': {
     tasks: [completed('a', views(2, 0, 0)), failed('b'), notFound('c'), completed('d'), timedOut('e'), failed('f')],
     heading: '❌ 2 of 6 MemOS tasks failed, 1 not found, 1 still running at the timeout',
     visible: [
-      'Memories: +2 added · 0 updated · 0 deleted in 1 of 6 tasks',
+      'Memories: +2 added · 0 updated · 0 deleted, in 1 of 6 tasks',
       'Did not succeed (4)',
       "Task ended with status 'failed'.",
       CLOUD_NOT_FOUND_HINT,

@@ -116,20 +116,19 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
     outputs.conclusion === 'cancelled' ? '🚫 Wait for MemOS task cancelled' : `${KINDS[kind].icon} MemOS task ${KINDS[kind].heading}`
   page.add(`## ${title}`, '')
   if (changes) page.add(`**Memories:** ${describeChanges(changes)}`, '')
+  page.add(facts(result, context, ''), '')
   if (kind !== 'completed') {
     page.add(`> **Reason:** ${shown(task.error, FULL_REASON_CHARS)}`)
     const step = nextStep(kind, [only], result, context)
     if (step) page.add('>', `> **Next step:** ${step}`)
     page.add('')
   }
-  const memories = changes !== undefined
   page.add(
-    `| Task | Outcome | Status | ${memories ? 'Memories | ' : ''}Attempts | Duration |`,
-    `| --- | --- | --- | ${memories ? '--- | ' : ''}---: | ---: |`,
-    `| ${shown(task.taskId, TEXT_CHARS)} | ${outcome(kind)} | ${statusCell(task)} | ${memories ? `${memoryCell(changes)} | ` : ''}${task.attempts} | ${formatDuration(task.durationMs)} |`,
+    '| Task | Outcome | Status | Attempts | Duration |',
+    '| --- | --- | --- | ---: | ---: |',
+    `| ${shown(task.taskId, TEXT_CHARS)} | ${outcome(kind)} | ${statusCell(task)} | ${task.attempts} | ${formatDuration(task.durationMs)} |`,
     ''
   )
-  page.add(facts(result, context, ''), '')
   page.add('### Timeline', '', ...timeline(task, TIMELINE_STEPS.single), '')
   if (changes) page.add(...memoryIdsFold([only], limits.maxMemoryIds))
   if (task.data !== null) {
@@ -143,8 +142,8 @@ function batch(page: Page, all: Shown[], result: WaitResult, outputs: Outputs, c
   page.add(`## ${batchTitle(all, outputs)}`, '')
   const totals = totalChanges(all.map((entry) => entry.changes))
   if (totals) {
-    const where = totals.tasks === all.length ? `in all ${all.length} tasks` : `in ${totals.tasks} of ${all.length} tasks`
-    page.add(`**Memories:** ${describeChanges(totals.total)} ${where}`, '')
+    const where = totals.tasks === all.length ? `, in all ${all.length} tasks` : `, in ${totals.tasks} of ${all.length} tasks`
+    page.add(`**Memories:** ${describeChanges(totals.total)}${where}`, '')
   }
   page.add(facts(result, context, problems.length > 0 && completed.length > 0 ? `${completed.length} completed` : ''), '')
 
@@ -163,7 +162,7 @@ function batch(page: Page, all: Shown[], result: WaitResult, outputs: Outputs, c
       page.add(...table, '')
     }
   }
-  const detail = detailFold(problems.slice(0, limits.maxDetailedTasks), limits, page.room(0.9))
+  const detail = detailFold(problems.slice(0, limits.maxDetailedTasks), problems.length, limits, page.room(0.9))
   page.add(...detail)
   if (totals) page.add(...memoryIdsFold(all, limits.maxMemoryIds, page.room(0.97)))
 }
@@ -248,7 +247,7 @@ function nextStep(kind: Kind, ofKind: Shown[], result: WaitResult, context: Summ
         ? `MemOS gives no reason for a failed task: look for ${many ? 'these task ids' : 'the task id'} in the MemOS server's log.`
         : `MemOS gives no reason for a failed task: look ${many ? 'them' : 'it'} up in the MemOS console.`
     case 'timed_out':
-      return `${many ? 'these tasks were' : 'the task was'} still running after ${formatDuration(context.timeoutMs)}: raise \`timeout\` if ${many ? 'they need' : 'it needs'} longer.`
+      return `${many ? 'these tasks were' : 'the task was'} still running after ${formatDuration(context.timeoutMs)}; raise \`timeout\` if ${many ? 'they need' : 'it needs'} longer.`
     case 'not_waited':
       return notWaitedStep(result)
     case 'cancelled':
@@ -270,7 +269,7 @@ function notWaitedStep(result: WaitResult): string {
 }
 
 /** Timelines and telling data of the tasks that did not succeed, in one fold. */
-function detailFold(detailed: Shown[], limits: SummaryLimits, roomBytes: number): string[] {
+function detailFold(detailed: Shown[], problemCount: number, limits: SummaryLimits, roomBytes: number): string[] {
   if (detailed.length === 0) return []
   const body: string[] = []
   let bytes = 0
@@ -285,7 +284,10 @@ function detailFold(detailed: Shown[], limits: SummaryLimits, roomBytes: number)
     shownTasks++
   }
   if (shownTasks === 0) return []
-  const label = shownTasks === 1 ? 'Timeline of the task that did not succeed' : `Timelines of ${shownTasks} tasks that did not succeed`
+  const label =
+    shownTasks === 1
+      ? 'Timeline of the task that did not succeed'
+      : `Timelines of ${shownTasks === problemCount ? shownTasks : `the first ${shownTasks} of ${problemCount}`} tasks that did not succeed`
   return [`<details><summary>${label}</summary>`, '', ...body, '</details>', '']
 }
 
