@@ -53,14 +53,23 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
 
 /** Characters of one task's reason in the `error` output: a server may send statuses and messages of any length. */
 const REASON_CHARS = 400
+/** Characters of the task's status where a reason quotes it. */
+const STATUS_CHARS = 100
+
+/** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
+export function shortReason(task: TaskResult, maxChars: number): string {
+  const status = cut(task.status, STATUS_CHARS)
+  const reason = task.status && status !== task.status ? task.error.split(task.status).join(status) : task.error
+  return cut(reason, maxChars)
+}
 
 /** A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. */
 export function runError(result: WaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
-  if (result.tasks.length === 1 && only) return cut(only.error, REASON_CHARS)
+  if (result.tasks.length === 1 && only) return shortReason(only, REASON_CHARS)
   const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks)]
-  const shown = problems.slice(0, 3).map((task) => cut(task.error, REASON_CHARS))
+  const shown = problems.slice(0, 3).map((task) => shortReason(task, REASON_CHARS))
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''
   return `${countLine(result.tasks)}. ${shown.join(' ')}${more}`
 }

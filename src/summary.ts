@@ -3,7 +3,7 @@ import { formatDuration } from './duration.js'
 import { cut, escapeHtml, escapeMarkdown, shown } from './markdown.js'
 import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from './memory-views.js'
 import type { TaskResult, WaitResult } from './poller.js'
-import type { Outputs } from './report.js'
+import { type Outputs, shortReason } from './report.js'
 import { ACTION_VERSION } from './version.js'
 
 /**
@@ -118,7 +118,7 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
   if (changes) page.add(`**Memories:** ${describeChanges(changes)}`, '')
   page.add(facts(result, context, ''), '')
   if (kind !== 'completed') {
-    page.add(`> **Reason:** ${shown(task.error, FULL_REASON_CHARS)}`)
+    page.add(`> **Reason:** ${escapeMarkdown(shortReason(task, FULL_REASON_CHARS))}`)
     const step = nextStep(kind, [only], result, context)
     if (step) page.add('>', `> **Next step:** ${step}`)
     page.add('')
@@ -234,7 +234,7 @@ function nextSteps(problems: Shown[], result: WaitResult, context: SummaryContex
     if (step) return [`- **${ofKind.length} ${KINDS[kind].word}**: ${step}`]
     // An error's reason says what to check (the task id, user_id, the key): the first one is quoted whole.
     const label = ofKind.length === 1 ? `**1 ${KINDS[kind].word}**` : `**${ofKind.length} ${KINDS[kind].word}**, the first`
-    return [`- ${label}: ${shown(first.task.error, FULL_REASON_CHARS)}`]
+    return [`- ${label}: ${escapeMarkdown(shortReason(first.task, FULL_REASON_CHARS))}`]
   })
 }
 
