@@ -21,7 +21,8 @@ describe('server text in the summary', () => {
     ['a numbered list', '1. item'],
     ['a rule', '---'],
     ['snake_case and underscores', 'memory_views _private __dunder__'],
-    ['a reference link', '[x] [x]: https://evil.example']
+    ['a reference link', '[x] [x]: https://evil.example'],
+    ['math', '$x^2$ and $$y$$']
   ])('renders %s as itself, in a table cell and in a list item', (_name, text) => {
     const escaped = escapeMarkdown(text)
     const page = render(`| Status | n |\n| --- | --- |\n| ${escaped} | 1 |\n\n- ${escaped}\n`)
@@ -46,7 +47,8 @@ describe('server text in the summary', () => {
     ['a duration and a colon', 'code 50131: task not found (5.4s)', 'code 50131: task not found (5.4s)'],
     ['a pipe', 'a|b', 'a\\|b'],
     ['a tag', '<b>', '&lt;b>'],
-    ['a link', '[x](https://y)', '\\[x\\](https\\://y)']
+    ['a link', '[x](https://y)', '\\[x\\](https\\://y)'],
+    ['math', 'costs $5', 'costs \\$5']
   ])('keeps the markdown readable: %s', (_name, text, expected) => {
     expect(escapeMarkdown(text)).toBe(expected)
   })

@@ -14,9 +14,7 @@ import { summaryPage } from './github-markdown.js'
 import { ROOT } from './run-action.js'
 import { batchWithProblems, CLOUD, oneTaskCompleted, TIMEOUT_MS, TWO_BAD_INPUTS } from './summary-examples.js'
 
-const CHROMIUM_PATHS = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((path): path is string =>
-  Boolean(path)
-)
+const CHROMIUM_PATHS = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']
 
 /** Headless, as root in a container, and quiet: no sandbox, GPU, first-run screens or background traffic. */
 const CHROMIUM_FLAGS = [

@@ -9,8 +9,9 @@ export function escapeMarkdown(text: string): string {
       .trim()
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
-      // Code spans, emphasis, strikethrough, links and images, table cells, e-mail autolinks; and the backslash itself.
-      .replace(/[\\`*~[\]|@]/g, '\\$&')
+      // Code spans, emphasis, strikethrough, links and images, table cells, e-mail autolinks, GitHub's $math$;
+      // and the backslash itself.
+      .replace(/[\\`*~[\]|@$]/g, '\\$&')
       // An underscore between two letters or digits cannot start or end emphasis: snake_case stays as it is.
       .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
       // GitHub links "https://…" and "www.…" by itself; an escape in the middle keeps them text.
