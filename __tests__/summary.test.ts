@@ -4,6 +4,7 @@ import { buildOutputs, OUTPUT_JSON_LIMIT } from '../src/report.js'
 import { selfHostedNotFoundHint } from '../src/self-hosted-client.js'
 import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type SummaryContext } from '../src/summary.js'
 import { ACTION_VERSION } from '../src/version.js'
+import { batchWithProblems, largeBatch } from '../scripts/summary-examples.js'
 import { render, type Rendered } from './helpers/rendered.js'
 
 const CLOUD: SummaryContext = { serverName: 'MemOS Cloud (memos.example)', timeoutMs: 600_000, api: 'cloud' }
@@ -264,6 +265,27 @@ describe('the job summary, as GitHub shows it', () => {
     const successes = page.tables().find((table) => table.rows.some((row) => row[0] === 'ok-0'))
     expect(successes?.folded).toBe(folded)
     expect(page.count('details')).toBeLessThanOrEqual(3)
+    expectReadable(page, tasks)
+  })
+
+  it.each([
+    [5, false],
+    [50, true],
+    [500, true]
+  ])('reads the same way for an import of %i tasks, every tenth failed', (count, folded) => {
+    const { tasks } = largeBatch(count)
+    const page = render(summaryOf(tasks))
+    const failures = tasks.filter((t) => t.conclusion === 'failure').length
+    expect(page.headings()[0]).toBe(`❌ ${failures} of ${count} MemOS tasks failed`)
+    expect(page.tables().find((table) => table.header.includes('Memories'))?.folded).toBe(folded)
+    expect(page.count('details')).toBeLessThanOrEqual(3)
+    expectReadable(page, tasks)
+  })
+
+  it('shows the batch of the README picture as the README describes it', () => {
+    const { tasks } = batchWithProblems()
+    const page = render(summaryOf(tasks))
+    expect(page.headings()[0]).toBe('❌ 2 of 12 MemOS tasks failed, 1 not found, 1 still running at the timeout')
     expectReadable(page, tasks)
   })
 
