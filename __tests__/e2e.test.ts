@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { DEFAULT_USER_ID, MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../src/report.js'
 import { NODE_VERSION, runAction } from '../scripts/run-action.js'
+import { render } from './helpers/rendered.js'
 
 const KEY = 'mpg-e2e-secret-key-7f3a9c'
 let simulator: MemosSimulator
@@ -47,8 +48,10 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     const firstToLast = (requests.at(-1)?.at ?? 0) - (requests[0]?.at ?? 0)
     expect(Number(run.outputs.duration_ms)).toBeGreaterThanOrEqual(Math.floor(firstToLast))
     expect(Number(run.outputs.duration_ms)).toBeLessThan(run.elapsedMs)
-    expect(run.summary).toContain('## ✅ MemOS task completed')
-    expect(run.summary).toContain('| task-1 | completed | success |')
+    const summary = render(run.summary)
+    expect(summary.headings()[0]).toBe('✅ MemOS task completed')
+    expect(summary.tables()[0]?.rows[0]?.slice(0, 3)).toEqual(['task-1', '✅ completed', 'completed'])
+    expect(summary.visibleText()).toContain('Memories: +1 added')
     expect(run.stdout).toMatch(/^running \(\d+ms\)$/m)
     expect(run.stdout).toMatch(/^completed \(\d+(ms|\.\ds)\)$/m)
   })
@@ -169,8 +172,12 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     const run = await runAction({ inputs: inputs() })
     expect(run.outputs.conclusion).toBe('success')
     expect(run.stdout).toContain(`::warning::MemOS reported an unknown status '${hostile}'`)
-    expect(run.summary).not.toMatch(/<img|<script|\]\(https|\*\*x\*\*/)
-    expect(run.summary).toContain('&#60;img src=x onerror=alert&#40;1&#41;&#62;')
+    expect(run.summary).not.toMatch(/<img|<script/)
+    // As GitHub renders it: the status reads as itself in the timeline, with no element of its own.
+    const summary = render(run.summary)
+    expect(summary.lines().filter((line) => line.endsWith(`: ${hostile}`))).toHaveLength(1)
+    expect(summary.count('a') + summary.count('img') + summary.count('script')).toBe(0)
+    expect(summary.html).not.toMatch(/<(strong|em)>x<\/(strong|em)>/)
   })
 
   it('keeps the result when the summary cannot be written', async () => {
@@ -194,7 +201,8 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     expect(run.outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'batch-042', pending_task_ids: '' })
     expect(run.outputs.status?.split(',')).toHaveLength(100)
     expect(JSON.parse(run.outputs.result ?? '')).toHaveLength(100)
-    expect(run.summary).toContain('99 completed, 1 failed')
+    expect(run.summary).toContain('## ❌ 1 of 100 MemOS tasks failed')
+    expect(run.summary).toContain('99 completed ·')
     // Unsuccessful tasks come first in the summary table.
     expect(run.summary.indexOf('| batch-042 |')).toBeLessThan(run.summary.indexOf('| batch-000 |'))
   })
@@ -204,7 +212,7 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
     ids.forEach((id, index) => simulator.addTask(id, { durationMs: (index * 7919) % 1500 }))
     const run = await runAction({ inputs: inputs({ task_id: ids.join(','), max_requests_per_second: '400' }) })
     expect(run.code).toBe(0)
-    expect(run.summary).toContain('1000 completed')
+    expect(run.summary).toContain('## ✅ 1000 MemOS tasks completed')
     const requests = simulator.statusRequests()
     expect(peakInWindow(requests, 1000)).toBeLessThanOrEqual(400)
     // A socket or timer left behind would hold the process for seconds (the simulator keeps connections
@@ -251,7 +259,8 @@ describe(`dist/index.js on Node ${NODE_VERSION}`, () => {
         ...ids.filter((_, index) => index % 10 === 7 && index !== 9_997)
       ])
       expect(run.outputs.conclusion).toBe('failure')
-      expect(run.summary).toContain('8000 completed, 1000 failed, 1000 still running at the timeout')
+      expect(run.summary).toContain('## ❌ 1000 of 10000 MemOS tasks failed, 1000 still running at the timeout')
+      expect(run.summary).toContain('8000 completed · ')
       expect(run.stdout).toMatch(/^The tasks output lists \d+ of 10000 tasks, those that did not succeed first/m)
     } finally {
       rmSync(workspace, { recursive: true, force: true })

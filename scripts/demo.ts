@@ -2,12 +2,16 @@
  * `npm run demo`: the built action, end to end, against the MemOS simulator on loopback. No key, no network.
  * It creates three tasks as a workflow would (MemOS Cloud: /add/message returns the id; `--api self-hosted`:
  * the workflow chooses the id and gives it to /add), then runs dist/index.js the way the runner does and
- * prints its log, its outputs and its job summary.
+ * prints its log, its outputs and its job summary. The summary is also written as an HTML page, rendered as
+ * GitHub renders it, to open in a browser.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_USER_ID, MemosSimulator } from '../simulator/memos-simulator.js'
-import { runAction } from './run-action.js'
+import { summaryPage } from './github-markdown.js'
+import { ROOT, runAction } from './run-action.js'
 
 const { values } = parseArgs({ options: { api: { type: 'string', default: 'cloud' } } })
 if (values.api !== 'cloud' && values.api !== 'self-hosted') {
@@ -69,5 +73,9 @@ for (const [name, value] of Object.entries(run.outputs)) {
 }
 console.log(rule('job summary (GITHUB_STEP_SUMMARY, markdown)'))
 console.log(run.summary.trimEnd())
+const pagePath = join(ROOT, '.build', 'demo', 'summary.html')
+mkdirSync(join(ROOT, '.build', 'demo'), { recursive: true })
+writeFileSync(pagePath, summaryPage(run.summary, 'Wait for MemOS task summary'))
+console.log(`\nThe job summary as GitHub shows it: ${pagePath}`)
 console.log(rule(`exit code ${run.code}, ${Math.round(run.elapsedMs)} ms`))
 process.exitCode = run.code === 0 ? 0 : 1

@@ -47,7 +47,7 @@ export async function run(): Promise<void> {
     const outputs = buildOutputs(result)
     const note = tasksOutputNote(outputs, result.tasks.length)
     if (note) core.info(note)
-    const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs })
+    const summary = buildSummary(result, outputs, { serverName: api.serverName, timeoutMs: settings.timeoutMs, api: settings.api })
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {
     // Bad input, or a bug: the step still gets every output and a summary.

@@ -1,3 +1,4 @@
+import { cut } from './markdown.js'
 import type { TaskResult, WaitResult } from './poller.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
@@ -52,6 +53,17 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
 
 /** A batch's error names at most this many of the tasks it did not wait for; `pending_task_ids` has them all. */
 const UNWAITED_NAMED = 10
+/** Characters of one task's reason in the `error` output: a server may send statuses and messages of any length. */
+const REASON_CHARS = 400
+/** Characters of the task's status where a reason quotes it. */
+const STATUS_CHARS = 100
+
+/** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
+export function shortReason(task: TaskResult, maxChars: number): string {
+  const status = cut(task.status, STATUS_CHARS)
+  const reason = task.status && status !== task.status ? task.error.split(task.status).join(status) : task.error
+  return cut(reason, maxChars)
+}
 
 /**
  * A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. The
@@ -60,10 +72,10 @@ const UNWAITED_NAMED = 10
 export function runError(result: WaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
-  if (result.tasks.length === 1 && only) return only.error
+  if (result.tasks.length === 1 && only) return shortReason(only, REASON_CHARS)
   const unwaited = result.tasks.filter((task) => task.conclusion === 'pending')
   const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks).filter((task) => task.conclusion !== 'pending')]
-  const shown = problems.slice(0, 3).map((task) => task.error)
+  const shown = problems.slice(0, 3).map((task) => shortReason(task, REASON_CHARS))
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''
   const sentences = [`${countLine(result.tasks)}.`, ...shown]
   if (more) sentences[sentences.length - 1] += more

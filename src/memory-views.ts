@@ -1,0 +1,63 @@
+/**
+ * The memories a task changed, read from `data.memory_views` (MemOS Cloud): counts of memories added, updated and
+ * deleted, and the memory ids per category. The self-hosted server sends none; then there is nothing to show.
+ */
+
+export interface MemoryIds {
+  category: string
+  ids: string[]
+}
+
+export interface MemoryChanges {
+  added: number
+  updated: number
+  deleted: number
+  ids: MemoryIds[]
+}
+
+const COUNTS = new Set(['added', 'updated', 'deleted'])
+
+export function memoryChanges(data: Record<string, unknown> | null): MemoryChanges | undefined {
+  const views = data?.memory_views
+  if (typeof views !== 'object' || views === null || Array.isArray(views)) return undefined
+  const record = views as Record<string, unknown>
+  const ids: MemoryIds[] = []
+  for (const [category, value] of Object.entries(record)) {
+    if (COUNTS.has(category) || typeof value !== 'object' || value === null) continue
+    const list = (value as Record<string, unknown>).memory_ids
+    if (Array.isArray(list) && list.length > 0) ids.push({ category, ids: list.map((id) => String(id)) })
+  }
+  return { added: count(record.added), updated: count(record.updated), deleted: count(record.deleted), ids }
+}
+
+/** The sum over the tasks that reported changes, and how many did. */
+export function totalChanges(all: Array<MemoryChanges | undefined>): { total: MemoryChanges; tasks: number } | undefined {
+  const reported = all.filter((changes): changes is MemoryChanges => changes !== undefined)
+  if (reported.length === 0) return undefined
+  const total = reported.reduce(
+    (sum, changes) => ({
+      added: sum.added + changes.added,
+      updated: sum.updated + changes.updated,
+      deleted: sum.deleted + changes.deleted,
+      ids: []
+    }),
+    { added: 0, updated: 0, deleted: 0, ids: [] } as MemoryChanges
+  )
+  return { total, tasks: reported.length }
+}
+
+/** "+3 added · 1 updated · 2 deleted"; with `compact`, the zero counts are left out ("no change" if all are). */
+export function describeChanges(changes: MemoryChanges, compact = false): string {
+  const parts: Array<[number, string]> = [
+    [changes.added, `+${changes.added} added`],
+    [changes.updated, `${changes.updated} updated`],
+    [changes.deleted, `${changes.deleted} deleted`]
+  ]
+  const kept = compact ? parts.filter(([n]) => n !== 0) : parts
+  return kept.length === 0 ? 'no change' : kept.map(([, text]) => text).join(' · ')
+}
+
+function count(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN
+  return Number.isFinite(n) ? n : 0
+}
