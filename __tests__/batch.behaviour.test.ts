@@ -126,3 +126,14 @@ describe('a batch of tasks', () => {
     expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'success'])
   })
 })
+
+describe('a timeout shorter than the final-poll lead', () => {
+  it('still asks every task of a batch once', async () => {
+    simulator = await startSimulator()
+    const ids = ['a', 'b', 'c', 'd']
+    for (const id of ids) simulator.addTask(id, { durationMs: 60_000 })
+    const { result } = await waitAgainst(simulator, { taskIds: ids, timeoutMs: 1500, requestTimeoutMs: 30_000, maxRequestsPerSecond: 5 })
+    expect(result.tasks.map((task) => [task.taskId, task.conclusion, task.status])).toEqual(ids.map((id) => [id, 'timed_out', 'running']))
+    expect(new Set(simulator.statusRequests().map((request) => request.taskId))).toEqual(new Set(ids))
+  })
+})

@@ -78,6 +78,14 @@ describe('the deadline', () => {
     expect(mayStartPoll(last + 1, deadline, lead)).toBe(false)
   })
 
+  it("lets a task's first poll start until the deadline itself, so a short timeout still asks every task once", () => {
+    const short = planDeadline(0, 1500, 30_000)
+    expect(mayStartPoll(50, short, 2000)).toBe(false)
+    expect(mayStartPoll(50, short, 2000, true)).toBe(true)
+    expect(mayStartPoll(1499, short, 2000, true)).toBe(true)
+    expect(mayStartPoll(1500, short, 2000, true)).toBe(false)
+  })
+
   it.each([
     ['no answer seen yet', undefined, DEFAULT_SHAPE.finalPoll.maxLeadMs],
     ['fast answers (loopback)', 3, DEFAULT_SHAPE.finalPoll.minLeadMs],

@@ -240,7 +240,7 @@ class Poller {
       }
       // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
       const startAt = Math.max(next.dueAt, this.limiter.readyAt(now))
-      if (!mayStartPoll(startAt, this.deadline, this.finalLead())) {
+      if (!mayStartPoll(startAt, this.deadline, this.finalLead(), next.attempts === 0)) {
         // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
         this.due.pop()
         continue
