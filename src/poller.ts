@@ -4,6 +4,7 @@ import { formatDuration } from './duration.js'
 import type { Settings } from './inputs.js'
 import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
+import { clip, REASON_MAX, sanitize } from './text.js'
 import { RateLimiter } from './rate-limiter.js'
 import {
   DEFAULT_SHAPE,
@@ -89,6 +90,23 @@ const KNOWN_RUNNING_STATUSES = new Set(['running', 'waiting', 'pending', 'queued
 /** A batch logs a progress line at most this often. */
 const PROGRESS_EVERY_MS = 5000
 
+/** Statuses are short words; anything longer from a server is cut to this. */
+const STATUS_MAX = 200
+
+/** Each kind of problem is annotated at most this often in a run, however often the server flaps. */
+const WARNINGS_PER_PROBLEM = 3
+
+/**
+ * Failed attempts since the server last answered, across all tasks. Its first problem of each kind is a
+ * warning; repeats are counted, and the answer that ends it says how long it lasted and what it cost.
+ */
+interface Trouble {
+  since: number
+  attempts: number
+  /** Failed attempts per kind of problem, in the order first seen. */
+  kinds: Map<string, number>
+}
+
 interface TaskState {
   index: number
   taskId: string
@@ -102,6 +120,8 @@ interface TaskState {
   dueAt: number
   consecutiveFailures: number
   lastProblem: string
+  /** Failed attempts per kind of problem over the whole wait. */
+  problems: Map<string, number>
   notFoundSince: number | undefined
 }
 
@@ -121,6 +141,11 @@ class Poller {
   private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
   private readonly tasks: TaskState[]
   private readonly warnedStatuses = new Set<string>()
+  private readonly warningsPerProblem = new Map<string, number>()
+  private trouble: Trouble | undefined
+  /** Whether anything at all answered at base_url's host; if nothing did, a timeout says the host was never reached. */
+  private serverAnswered = false
+  private unreachedServer = ''
   private readonly batch: boolean
   private start = 0
   private deadline!: Deadline
@@ -158,6 +183,7 @@ class Poller {
       dueAt: 0,
       consecutiveFailures: 0,
       lastProblem: '',
+      problems: new Map(),
       notFoundSince: undefined
     }))
   }
@@ -226,7 +252,11 @@ class Poller {
       if (error instanceof RequestAbortedError || this.inFlightAbort.signal.aborted) return
       outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
     }
+    outcome = cleaned(outcome)
     const now = this.clock.now()
+    if (outcome.kind === 'transient' && outcome.unreached !== undefined) this.unreachedServer = outcome.unreached
+    else this.serverAnswered = true
+    if (outcome.kind !== 'transient') this.endTrouble(now)
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
     if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
@@ -272,12 +302,51 @@ class Poller {
   private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {
     task.consecutiveFailures++
     task.lastProblem = outcome.reason
+    const problem = problemOf(outcome)
+    task.problems.set(problem, (task.problems.get(problem) ?? 0) + 1)
     // Throttling pauses every task, but never past the final poll.
     if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()))
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
-    this.deps.log.warning(`${this.label(task) || 'MemOS status request: '}${outcome.reason}; ${next}.`)
+    this.reportProblem(task, problem, outcome, next, now)
+  }
+
+  /** The first problem of a kind in an outage is a warning (with its hint); repeats are counted lines. */
+  private reportProblem(
+    task: TaskState,
+    problem: string,
+    outcome: Extract<StatusOutcome, { kind: 'transient' }>,
+    next: string,
+    now: number
+  ): void {
+    const trouble = (this.trouble ??= { since: now, attempts: 0, kinds: new Map() })
+    trouble.attempts++
+    const seen = (trouble.kinds.get(problem) ?? 0) + 1
+    trouble.kinds.set(problem, seen)
+    const prefix = this.label(task) || 'MemOS status request: '
+    if (seen === 1) {
+      const hint = outcome.hint ? ` — ${outcome.hint}` : ''
+      const warned = this.warningsPerProblem.get(problem) ?? 0
+      if (warned >= WARNINGS_PER_PROBLEM) return this.deps.log.info(`${prefix}${outcome.reason}${hint}; ${next}.`)
+      this.warningsPerProblem.set(problem, warned + 1)
+      return this.deps.log.warning(`${prefix}${outcome.reason}${hint}; ${next}. Repeats are counted, not annotated.`)
+    }
+    const repeat = `${prefix}${outcome.reason}; ${next} (${problem} ×${seen} in ${formatDuration(now - trouble.since)}).`
+    // A batch repeats a problem once per task: the progress line carries the count instead.
+    if (this.batch) this.deps.log.debug(repeat)
+    else this.deps.log.info(repeat)
+  }
+
+  /** An answer after failed attempts: one line says how long the trouble lasted and what it cost. */
+  private endTrouble(now: number): void {
+    const trouble = this.trouble
+    if (!trouble) return
+    this.trouble = undefined
+    const attempts = `${trouble.attempts} failed ${trouble.attempts === 1 ? 'attempt' : 'attempts'}`
+    this.deps.log.info(
+      `MemOS answers again after ${formatDuration(now - trouble.since)} of problems: ${attempts} (${countsOf(trouble.kinds)}).`
+    )
   }
 
   private onNotFound(task: TaskState, reason: string, hint: string, startedAt: number, now: number): void {
@@ -330,7 +399,8 @@ class Poller {
     if (!this.batch || now - this.lastProgressAt < PROGRESS_EVERY_MS) return
     this.lastProgressAt = now
     const failed = this.tasks.filter((task) => task.conclusion !== undefined && task.conclusion !== 'success').length
-    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}`)
+    const trouble = this.trouble ? `; problems for ${formatDuration(now - this.trouble.since)}: ${countsOf(this.trouble.kinds)}` : ''
+    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}${trouble}`)
   }
 
   private label(task: TaskState): string {
@@ -359,16 +429,38 @@ class Poller {
 
   private unfinishedError(task: TaskState, conclusion: TaskConclusion): string {
     const last = task.status ? `last status '${task.status}'` : 'no status reported yet'
-    const problem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
+    const lastProblem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
+    const failures = [...task.problems.values()].reduce((sum, count) => sum + count, 0)
+    const waited = `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId}`
     switch (conclusion) {
       case 'cancelled':
         return `Cancelled while waiting for task ${task.taskId} (${last}).`
       case 'pending':
         return `Not waited for: ${this.stopCause} (${last}).`
       default:
-        return `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId} (${last}${problem}).`
+        if (!this.serverAnswered && this.unreachedServer) {
+          return `${waited}: never reached ${this.unreachedServer} in ${task.attempts} ${task.attempts === 1 ? 'attempt' : 'attempts'} (${countsOf(task.problems)}${lastProblem}).`
+        }
+        if (failures === 0) return `${waited} (${last}).`
+        return `${waited} (${last}${lastProblem}; ${failures} of ${task.attempts} attempts failed: ${countsOf(task.problems)}).`
     }
   }
+}
+
+/** The kind of a transient problem: as the source names it, else the start of its reason ('HTTP 503'). */
+function problemOf(outcome: Extract<StatusOutcome, { kind: 'transient' }>): string {
+  return outcome.problem ?? (outcome.reason.split(/[,:;(]/)[0]?.trim() || outcome.reason)
+}
+
+/** "HTTP 503 ×11, no response in time ×2" */
+function countsOf(kinds: Map<string, number>): string {
+  return [...kinds].map(([problem, count]) => `${problem} ×${count}`).join(', ')
+}
+
+/** Text from the server or the network, made one short line before it reaches a log line or an output. */
+function cleaned(outcome: StatusOutcome): StatusOutcome {
+  if (outcome.kind === 'status') return { ...outcome, status: clip(sanitize(outcome.status), STATUS_MAX) }
+  return { ...outcome, reason: clip(sanitize(outcome.reason), REASON_MAX) }
 }
 
 function describe(outcome: StatusOutcome): string {
