@@ -6,7 +6,7 @@
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { CloudClient } from '../src/cloud-client.js'
-import { HttpTransport } from '../src/http-transport.js'
+import { HttpTransport, type HttpTransportOptions } from '../src/http-transport.js'
 import { type PollSettings, waitForTasks } from '../src/poller.js'
 import { USER_AGENT } from '../src/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'
@@ -36,7 +36,7 @@ afterEach(async () => {
 async function waitWithTransport(
   baseUrl: string,
   settings: Partial<PollSettings>,
-  transport: { trustedCertificates?: string } = {}
+  transport: Omit<HttpTransportOptions, 'userAgent'> = {}
 ): Promise<WaitRun> {
   const http = new HttpTransport({ userAgent: USER_AGENT, ...transport })
   const log = recordingLog()
@@ -297,6 +297,17 @@ describe('outages: one warning, counted repeats, and one line when the server is
       `Timed out after 1.2s waiting for task task-1 (no status reported yet; last attempt: HTTP 503, text/plain, not JSON: 'service unavailable'; ` +
         `${task?.attempts} of ${task?.attempts} attempts failed: HTTP 503 ×${task?.attempts}).`
     )
+    expect(run.log.messages('warning')).toHaveLength(1)
+  })
+})
+
+describe('the transport keeps its limits', () => {
+  it('cuts off a body over the size limit, without reading the rest, and retries', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('task-1', { durationMs: 0, data: { blob: 'x'.repeat(256 * 1024) } })
+    const run = await waitWithTransport(simulator.baseUrl, { timeoutMs: 600 }, { maxBodyBytes: 16 * 1024 })
+    expect(run.result.tasks[0]?.conclusion).toBe('timed_out')
+    expect(run.result.tasks[0]?.error).toContain('last attempt: response larger than 16384 bytes (HTTP 200)')
     expect(run.log.messages('warning')).toHaveLength(1)
   })
 })
