@@ -4,6 +4,7 @@ import { formatDuration } from './duration.js'
 import type { Settings } from './inputs.js'
 import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
+import { countsOf, OutageLog, problemOf } from './outage-log.js'
 import { clip, REASON_MAX, sanitize } from './text.js'
 import { RateLimiter } from './rate-limiter.js'
 import {
@@ -93,20 +94,6 @@ const PROGRESS_EVERY_MS = 5000
 /** Statuses are short words; anything longer from a server is cut to this. */
 const STATUS_MAX = 200
 
-/** Each kind of problem is annotated at most this often in a run, however often the server flaps. */
-const WARNINGS_PER_PROBLEM = 3
-
-/**
- * Failed attempts since the server last answered, across all tasks. Its first problem of each kind is a
- * warning; repeats are counted, and the answer that ends it says how long it lasted and what it cost.
- */
-interface Trouble {
-  since: number
-  attempts: number
-  /** Failed attempts per kind of problem, in the order first seen. */
-  kinds: Map<string, number>
-}
-
 interface TaskState {
   index: number
   taskId: string
@@ -141,11 +128,7 @@ class Poller {
   private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
   private readonly tasks: TaskState[]
   private readonly warnedStatuses = new Set<string>()
-  private readonly warningsPerProblem = new Map<string, number>()
-  private trouble: Trouble | undefined
-  /** Whether anything at all answered at base_url's host; if nothing did, a timeout says the host was never reached. */
-  private serverAnswered = false
-  private unreachedServer = ''
+  private readonly outages: OutageLog
   private readonly batch: boolean
   private start = 0
   private deadline!: Deadline
@@ -170,6 +153,7 @@ class Poller {
     // One abort listener per request in flight; a large batch has many at once.
     setMaxListeners(0, this.inFlightAbort.signal)
     this.batch = settings.taskIds.length > 1
+    this.outages = new OutageLog(deps.log, this.batch)
     this.tasks = settings.taskIds.map((taskId, index) => ({
       index,
       taskId,
@@ -254,9 +238,7 @@ class Poller {
     }
     outcome = cleaned(outcome)
     const now = this.clock.now()
-    if (outcome.kind === 'transient' && outcome.unreached !== undefined) this.unreachedServer = outcome.unreached
-    else this.serverAnswered = true
-    if (outcome.kind !== 'transient') this.endTrouble(now)
+    this.outages.observe(outcome, now)
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
     if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
@@ -309,44 +291,7 @@ class Poller {
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
-    this.reportProblem(task, problem, outcome, next, now)
-  }
-
-  /** The first problem of a kind in an outage is a warning (with its hint); repeats are counted lines. */
-  private reportProblem(
-    task: TaskState,
-    problem: string,
-    outcome: Extract<StatusOutcome, { kind: 'transient' }>,
-    next: string,
-    now: number
-  ): void {
-    const trouble = (this.trouble ??= { since: now, attempts: 0, kinds: new Map() })
-    trouble.attempts++
-    const seen = (trouble.kinds.get(problem) ?? 0) + 1
-    trouble.kinds.set(problem, seen)
-    const prefix = this.label(task) || 'MemOS status request: '
-    if (seen === 1) {
-      const hint = outcome.hint ? ` — ${outcome.hint}` : ''
-      const warned = this.warningsPerProblem.get(problem) ?? 0
-      if (warned >= WARNINGS_PER_PROBLEM) return this.deps.log.info(`${prefix}${outcome.reason}${hint}; ${next}.`)
-      this.warningsPerProblem.set(problem, warned + 1)
-      return this.deps.log.warning(`${prefix}${outcome.reason}${hint}; ${next}. Repeats are counted, not annotated.`)
-    }
-    const repeat = `${prefix}${outcome.reason}; ${next} (${problem} ×${seen} in ${formatDuration(now - trouble.since)}).`
-    // A batch repeats a problem once per task: the progress line carries the count instead.
-    if (this.batch) this.deps.log.debug(repeat)
-    else this.deps.log.info(repeat)
-  }
-
-  /** An answer after failed attempts: one line says how long the trouble lasted and what it cost. */
-  private endTrouble(now: number): void {
-    const trouble = this.trouble
-    if (!trouble) return
-    this.trouble = undefined
-    const attempts = `${trouble.attempts} failed ${trouble.attempts === 1 ? 'attempt' : 'attempts'}`
-    this.deps.log.info(
-      `MemOS answers again after ${formatDuration(now - trouble.since)} of problems: ${attempts} (${countsOf(trouble.kinds)}).`
-    )
+    this.outages.problem(this.label(task) || 'MemOS status request: ', outcome, next, now)
   }
 
   private onNotFound(task: TaskState, reason: string, hint: string, startedAt: number, now: number): void {
@@ -399,8 +344,8 @@ class Poller {
     if (!this.batch || now - this.lastProgressAt < PROGRESS_EVERY_MS) return
     this.lastProgressAt = now
     const failed = this.tasks.filter((task) => task.conclusion !== undefined && task.conclusion !== 'success').length
-    const trouble = this.trouble ? `; problems for ${formatDuration(now - this.trouble.since)}: ${countsOf(this.trouble.kinds)}` : ''
-    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}${trouble}`)
+    const outage = this.outages.progressNote(now)
+    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}${outage}`)
   }
 
   private label(task: TaskState): string {
@@ -429,32 +374,29 @@ class Poller {
 
   private unfinishedError(task: TaskState, conclusion: TaskConclusion): string {
     const last = task.status ? `last status '${task.status}'` : 'no status reported yet'
-    const lastProblem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
-    const failures = [...task.problems.values()].reduce((sum, count) => sum + count, 0)
-    const waited = `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId}`
     switch (conclusion) {
       case 'cancelled':
         return `Cancelled while waiting for task ${task.taskId} (${last}).`
       case 'pending':
         return `Not waited for: ${this.stopCause} (${last}).`
       default:
-        if (!this.serverAnswered && this.unreachedServer) {
-          return `${waited}: never reached ${this.unreachedServer} in ${task.attempts} ${task.attempts === 1 ? 'attempt' : 'attempts'} (${countsOf(task.problems)}${lastProblem}).`
-        }
-        if (failures === 0) return `${waited} (${last}).`
-        return `${waited} (${last}${lastProblem}; ${failures} of ${task.attempts} attempts failed: ${countsOf(task.problems)}).`
+        return this.timedOutError(task, last)
     }
   }
-}
 
-/** The kind of a transient problem: as the source names it, else the start of its reason ('HTTP 503'). */
-function problemOf(outcome: Extract<StatusOutcome, { kind: 'transient' }>): string {
-  return outcome.problem ?? (outcome.reason.split(/[,:;(]/)[0]?.trim() || outcome.reason)
-}
-
-/** "HTTP 503 ×11, no response in time ×2" */
-function countsOf(kinds: Map<string, number>): string {
-  return [...kinds].map(([problem, count]) => `${problem} ×${count}`).join(', ')
+  /** The last problem, and the failed attempts counted by kind; "never reached" when nothing ever answered. */
+  private timedOutError(task: TaskState, last: string): string {
+    const waited = `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId}`
+    const lastProblem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
+    const failures = [...task.problems.values()].reduce((sum, count) => sum + count, 0)
+    const unreached = this.outages.neverReached()
+    if (unreached && task.attempts > 0) {
+      const attempts = `${task.attempts} ${task.attempts === 1 ? 'attempt' : 'attempts'}`
+      return `${waited}: never reached ${unreached} in ${attempts} (${countsOf(task.problems)}${lastProblem}).`
+    }
+    if (failures === 0) return `${waited} (${last}).`
+    return `${waited} (${last}${lastProblem}; ${failures} of ${task.attempts} attempts failed: ${countsOf(task.problems)}).`
+  }
 }
 
 /** Text from the server or the network, made one short line before it reaches a log line or an output. */
