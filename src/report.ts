@@ -1,4 +1,5 @@
 import { cut } from './markdown.js'
+import { clip, ERROR_TEXT_MAX } from './text.js'
 import type { TaskResult, WaitResult } from './poller.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
@@ -213,7 +214,7 @@ export function buildOutputs(result: WaitResult): Outputs {
       .join(','),
     attempts: String(result.attempts),
     duration_ms: String(result.durationMs),
-    error: runError(result, conclusion)
+    error: clip(runError(result, conclusion), ERROR_TEXT_MAX)
   }
 }
 
@@ -237,7 +238,7 @@ export function errorOutputs(taskIds: string[], message: string, durationMs: num
     attempts: 0,
     durationMs
   }
-  return { ...buildOutputs(empty), conclusion: 'error', error: message }
+  return { ...buildOutputs(empty), conclusion: 'error', error: clip(message, ERROR_TEXT_MAX) }
 }
 
 /** Whether the step fails: always on error or cancellation; on failure or timeout as the inputs say. */

@@ -1,6 +1,7 @@
 /** Reading the parts of an HTTP answer that both APIs share: JSON bodies, Retry-After, rate-limit headers. */
 import type * as http from 'node:http'
 import type { RateBudget } from './status-source.js'
+import { clip } from './text.js'
 
 export interface ResponseParts {
   httpStatus: number
@@ -39,10 +40,6 @@ export function describeBody(headers: http.IncomingHttpHeaders, body: string): s
   const text = body.replace(/\s+/g, ' ').trim()
   if (text === '') return `${type}, empty body`
   return parseJsonObject(body) === undefined ? `${type}, not JSON: '${clip(text, 80)}'` : `${type}: '${clip(text, 80)}'`
-}
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text
 }
 
 /** `Retry-After` in seconds or as an HTTP date, as milliseconds from now; undefined when absent or unreadable. */

@@ -18,7 +18,18 @@ export type StatusOutcome = (
   | /** The API answered with a status (raw, as the server spelled it) and its `data` object. */
     { kind: 'status'; status: string; data: Record<string, unknown> }
     /** Worth retrying. `throttled` marks rate limiting, which slows every task of the run. */
-  | { kind: 'transient'; reason: string; retryAfterMs?: number; throttled: boolean }
+  | {
+      kind: 'transient'
+      reason: string
+      retryAfterMs?: number
+      throttled: boolean
+      /** The kind of problem, the same for every repeat ('HTTP 503', 'connection refused'); the reason's start when absent. */
+      problem?: string
+      /** Advice worth saying once, with the first report of this kind of problem. */
+      hint?: string
+      /** The server (host:port) when no answer came from it at all: refused, reset, or silent. */
+      unreached?: string
+    }
   /**
    * The task is unknown: wrong id, another project's or user's task, or not visible yet. `hint` says what
    * to check once the not-found grace is over.

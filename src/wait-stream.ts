@@ -1,8 +1,8 @@
 import type { HintListener, HintPlan, HintSource } from './hints.js'
 import type { HttpTransport } from './http-transport.js'
-import { clip } from './response-parts.js'
 import { SseParser } from './sse.js'
 import { RequestAbortedError } from './status-source.js'
+import { clip, QUOTE_MAX, sanitize } from './text.js'
 
 /**
  * The open-source server's wait stream (`GET {base_url}/scheduler/wait/stream`), as hints for the poller.
@@ -120,7 +120,7 @@ export class WaitStream implements HintSource {
     try {
       frame = JSON.parse(data) as Frame
     } catch {
-      return `a frame that is not JSON: '${clip(data.replace(/\s+/g, ' '), 80)}'`
+      return `a frame that is not JSON: '${clip(sanitize(data), QUOTE_MAX)}'`
     }
     const listener = this.listener as HintListener
     if (frame.status === 'timeout') return 'the server timed the stream out'
