@@ -72,29 +72,34 @@ interface StartupResults {
   runs: number
   bare: number[]
   toolkit: number[]
+  toolkitUndici: number[]
   action: number[]
   exit: number[]
 }
 
 async function measureStartup(runs: number): Promise<StartupResults> {
-  const floorDir = join(ROOT, '.build', 'toolkit-floor')
-  const build = spawnSync('npx', ['ncc', 'build', 'bench/toolkit-floor.ts', '-o', floorDir, '--minify', '--quiet'], {
-    cwd: ROOT,
-    stdio: 'inherit'
-  })
-  if (build.status !== 0) throw new Error('could not bundle bench/toolkit-floor.ts')
+  const bundle = (source: string): string => {
+    const dir = join(ROOT, '.build', source.replace(/^bench\/|\.ts$/g, ''))
+    const build = spawnSync('npx', ['ncc', 'build', source, '-o', dir, '--minify', '--quiet'], { cwd: ROOT, stdio: 'inherit' })
+    if (build.status !== 0) throw new Error(`could not bundle ${source}`)
+    return join(dir, 'index.js')
+  }
+  const floor = bundle('bench/toolkit-floor.ts')
+  const undiciFloor = bundle('bench/toolkit-undici-floor.ts')
   const simulator = new MemosSimulator({ apiKey: KEY })
   await simulator.start()
   const dir = mkdtempSync(join(tmpdir(), 'memos-bench-'))
-  const results: StartupResults = { runs, bare: [], toolkit: [], action: [], exit: [] }
+  const results: StartupResults = { runs, bare: [], toolkit: [], toolkitUndici: [], action: [], exit: [] }
   try {
     for (let run = 0; run < runs; run++) {
       // Alternating, so drift in the machine's load affects all three alike.
       const bare = await timeProcess(simulator, `bare-${run}`, ['bench/bare-request.mjs', simulator.baseUrl, KEY, `bare-${run}`], {})
-      const toolkit = await timeProcess(simulator, `floor-${run}`, [join(floorDir, 'index.js')], actionEnv(simulator, `floor-${run}`, dir))
+      const toolkit = await timeProcess(simulator, `floor-${run}`, [floor], actionEnv(simulator, `floor-${run}`, dir))
+      const toolkitUndici = await timeProcess(simulator, `undici-${run}`, [undiciFloor], actionEnv(simulator, `undici-${run}`, dir))
       const action = await timeProcess(simulator, `action-${run}`, [DIST], actionEnv(simulator, `action-${run}`, dir))
       results.bare.push(bare.firstRequestMs)
       results.toolkit.push(toolkit.firstRequestMs)
+      results.toolkitUndici.push(toolkitUndici.firstRequestMs)
       results.action.push(action.firstRequestMs)
       if (action.exitAfterAnswerMs !== undefined) results.exit.push(action.exitAfterAnswerMs)
     }
@@ -390,8 +395,11 @@ async function main(): Promise<void> {
 
   // Targets.
   const coldRatio = median(startup.action) / median(startup.bare)
-  const toolkitRatio = median(startup.action) / median(startup.toolkit)
-  const ownStartupMs = median(startup.action) - median(startup.toolkit)
+  // The floor the action's own start-up is judged against: the toolkit, with its request sent through undici
+  // as the action sends it (the parser compile that undici's first request waits for is the stack's, not the action's).
+  const toolkitRatio = median(startup.action) / median(startup.toolkitUndici)
+  const ownStartupMs = median(startup.action) - median(startup.toolkitUndici)
+  const undiciParserMs = median(startup.toolkitUndici) - median(startup.toolkit)
   const exitMedian = median(startup.exit)
   const exitMax = Math.max(...startup.exit)
   const delayChecks = durations.map((durationMs) => {
@@ -433,7 +441,7 @@ async function main(): Promise<void> {
     '| Target | Measured | |',
     '| --- | --- | --- |',
     `| Cold start ≤ 1.5 × a bare \`node\` script | ${coldRatio.toFixed(2)} × (${median(startup.action).toFixed(0)} ms vs ${median(startup.bare).toFixed(0)} ms) | ${pass(coldRatio <= 1.5)} see below |`,
-    `| The action's own start-up ≤ ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action (the target this report proposes) | +${ownStartupMs.toFixed(0)} ms (${median(startup.action).toFixed(0)} ms vs ${median(startup.toolkit).toFixed(0)} ms, ${toolkitRatio.toFixed(2)} ×) | ${pass(ownStartupMs <= OWN_STARTUP_BUDGET_MS)} |`,
+    `| The action's own start-up ≤ ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action sending its request through undici (the target this report proposes) | +${ownStartupMs.toFixed(0)} ms (${median(startup.action).toFixed(0)} ms vs ${median(startup.toolkitUndici).toFixed(0)} ms, ${toolkitRatio.toFixed(2)} ×) | ${pass(ownStartupMs <= OWN_STARTUP_BUDGET_MS)} |`,
     `| Exit ≤ 50 ms after the terminal answer (median; a lingering timer or socket would hold every run for seconds) | median ${exitMedian.toFixed(0)} ms, worst ${exitMax.toFixed(0)} ms | ${pass(exitMedian <= 50)} |`,
     ...delayChecks.map(
       ({ durationMs, r, limit, ok }) =>
@@ -497,7 +505,8 @@ async function main(): Promise<void> {
     ...(
       [
         ['bare `node` script, no libraries (bench/bare-request.mjs)', startup.bare],
-        ['@actions/core alone, bundled the same way (bench/toolkit-floor.ts)', startup.toolkit],
+        ['@actions/core alone, bundled the same way, request with node:http (bench/toolkit-floor.ts)', startup.toolkit],
+        ['@actions/core alone, request through undici (bench/toolkit-undici-floor.ts)', startup.toolkitUndici],
         ['this action (dist/index.js)', startup.action]
       ] as Array<[string, number[]]>
     ).map(
@@ -511,8 +520,15 @@ async function main(): Promise<void> {
     'imports `@actions/http-client`, which imports `undici` at load time: about a megabyte of JavaScript that every action built on the',
     `toolkit parses before its first line runs. The second row measures that floor in this run: ${median(startup.toolkit).toFixed(0)} ms against ${median(startup.bare).toFixed(0)} ms for a bare script,`,
     `${(median(startup.toolkit) / median(startup.bare)).toFixed(2)} × before this action's own code does anything. What the action controls is what it adds on top: its own modules, reading the inputs`,
-    `and building the request: ${ownStartupMs.toFixed(0)} ms here. The bundle is minified, which cut the toolkit's load time by about a third when it was introduced.`,
-    `A fair target is therefore about what the action adds: **at most ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action**, an absolute budget because`,
+    `and building the request. The bundle is minified, which cut the toolkit's load time by about a third when it was introduced.`,
+    '',
+    `**Why the floor sends through undici.** The action sends its requests through undici (directly, and through a proxy with the`,
+    'dispatcher @actions/http-client hands out), so that a proxied tunnel is kept alive across polls and network failures carry clean codes.',
+    `undici's first request waits for its HTTP parser, a WebAssembly module, to compile: the third row against the second puts that at`,
+    `${undiciParserMs.toFixed(0)} ms in this run, paid once per process by anything that sends through undici, Node's own \`fetch\` included. The action's own share is`,
+    `measured against that third row: ${ownStartupMs.toFixed(0)} ms here.`,
+    '',
+    `A fair target is therefore about what the action adds: **at most ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action on the same HTTP stack**, an absolute budget because`,
     'the ratio moves with the machine, and the run-to-run spread on a shared 2-core machine (fastest against slowest above) is larger than',
     `the action's own share. In absolute terms the difference to a bare script is ${(median(startup.action) - median(startup.bare)).toFixed(0)} ms, once per step, against waits of seconds to minutes.`,
     ''
@@ -561,7 +577,7 @@ async function main(): Promise<void> {
     '',
     ...policyTable('---:', '*', (r) => `${seconds(r.medianDelayMs)} · ${r.medianRequests} req`),
     '',
-    `Cold start ${median(startup.action).toFixed(0)} ms to the first request (a bare @actions/core action: ${median(startup.toolkit).toFixed(0)} ms), exit ${exitMedian.toFixed(0)} ms after the`,
+    `Cold start ${median(startup.action).toFixed(0)} ms to the first request (a bare @actions/core action on the same HTTP stack: ${median(startup.toolkitUndici).toFixed(0)} ms), exit ${exitMedian.toFixed(0)} ms after the`,
     `final answer, and ${batch.ids} tasks in ${seconds(batch.wallMs)} (floor ${seconds(batch.floorMs)}) at ≤ ${batch.peakPerSecond} requests per second and ${batch.peakRssMb.toFixed(0)} MB.`,
     'The full report, with p95s and the reasoning behind the targets: [docs/benchmarks.md](docs/benchmarks.md).',
     '',
