@@ -14,12 +14,12 @@ import { HINTED_WAIT_FACTOR } from '../src/schedule.js'
 import { readSettings, type Settings } from '../src/inputs.js'
 import { connect } from '../src/api.js'
 import { waitForTasks } from '../src/poller.js'
-import type { StatusOutcome, StatusSource } from '../src/status-source.js'
 import { USER_AGENT } from '../src/version.js'
 import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
 import { renderChart } from './chart.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
+import { SimulatedApi } from './simulated-api.js'
 import { measureStreamOverHttp, measureStreamSimulated, POLLING_POLICY, STREAM_POLICY, type StreamTrial } from './stream.js'
 import { seededRandom as seeded, VirtualClock } from './virtual-clock.js'
 
@@ -197,27 +197,6 @@ async function measureOverHttp(durationsMs: number[], trials: number): Promise<T
   const trialsDone = await Promise.all(runs)
   await simulator.stop()
   return trialsDone
-}
-
-/** The status source of a simulated run: answers after `latencyMs`, with the status at the answer's midpoint. */
-class SimulatedApi implements StatusSource {
-  requests = 0
-  constructor(
-    private readonly clock: VirtualClock,
-    private readonly completesAt: number,
-    private readonly latencyMs: number
-  ) {}
-
-  getStatus(taskId: string): Promise<StatusOutcome> {
-    this.requests++
-    const sentAt = this.clock.now()
-    return new Promise((resolve) =>
-      this.clock.setTimer(this.latencyMs, () => {
-        const status = sentAt + this.latencyMs / 2 >= this.completesAt ? 'completed' : 'running'
-        resolve({ kind: 'status', status, data: { task_id: taskId, status } })
-      })
-    )
-  }
 }
 
 /** The same comparison on simulated time: the real poller and policy code, driven by a virtual clock. */

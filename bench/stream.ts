@@ -8,9 +8,9 @@ import type { HintListener, HintPlan, HintSource } from '../src/hints.js'
 import { connect } from '../src/api.js'
 import { readSettings, type Settings } from '../src/inputs.js'
 import { waitForTasks } from '../src/poller.js'
-import type { StatusOutcome, StatusSource } from '../src/status-source.js'
 import { USER_AGENT } from '../src/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'
+import { SimulatedApi } from './simulated-api.js'
 import { seededRandom as seeded, VirtualClock } from './virtual-clock.js'
 
 export const STREAM_POLICY = 'self-hosted, wait stream'
@@ -79,27 +79,6 @@ export async function measureStreamOverHttp(durationsMs: number[], trials: numbe
   return done
 }
 
-/** A status source on simulated time: answers after `latencyMs`, with the status at the answer's midpoint. */
-class SimulatedSelfHosted implements StatusSource {
-  requests = 0
-  constructor(
-    private readonly clock: VirtualClock,
-    private readonly completesAt: number,
-    private readonly latencyMs: number
-  ) {}
-
-  getStatus(taskId: string): Promise<StatusOutcome> {
-    this.requests++
-    const sentAt = this.clock.now()
-    return new Promise((resolve) =>
-      this.clock.setTimer(this.latencyMs, () => {
-        const status = sentAt + this.latencyMs / 2 >= this.completesAt ? 'completed' : 'in_progress'
-        resolve({ kind: 'status', status, data: { task_id: taskId, status } })
-      })
-    )
-  }
-}
-
 /**
  * The wait stream on simulated time, as the contract describes it: it connects after half a round trip,
  * sends a frame at once and then every interval, each reaching the step half a round trip later, and ends
@@ -142,7 +121,7 @@ export function measureStreamSimulated(durationsMs: number[], trials: number, la
         for (let trial = 0; trial < trials; trial++) {
           const clock = new VirtualClock()
           const completesAt = spread(durationMs, random)
-          const api = new SimulatedSelfHosted(clock, completesAt, latencyMs)
+          const api = new SimulatedApi(clock, completesAt, latencyMs, 'in_progress')
           const hints = stream ? new SimulatedStream(clock, completesAt, latencyMs) : undefined
           const settings = selfHostedSettings('sim', 'http://memos:8000/product', stream)
           const result = await clock.run(

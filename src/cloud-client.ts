@@ -6,7 +6,8 @@ import {
   isFastApiError,
   messageOf,
   parseJsonObject,
-  parseRateBudget,
+  retryableAnswer,
+  withBudget,
   parseRetryAfter,
   type ResponseParts
 } from './response-parts.js'
@@ -27,9 +28,7 @@ export const CLOUD_NOT_FOUND_HINT = "Check that 'task_id' is right and that 'api
 
 /** Classifies one HTTP response of POST /get/status. Pure, so every case is a table row in the tests. */
 export function classifyCloudResponse(parts: ResponseParts): StatusOutcome {
-  const outcome = classify(parts)
-  const budget = parseRateBudget(parts.headers, parts.nowMs)
-  return budget ? { ...outcome, budget } : outcome
+  return withBudget(classify(parts), parts)
 }
 
 function classify(parts: ResponseParts): StatusOutcome {
@@ -42,14 +41,8 @@ function classify(parts: ResponseParts): StatusOutcome {
   if (httpStatus === 401 || httpStatus === 403) {
     return { kind: 'fatal', scope: 'run', reason: `MemOS rejected the API key (HTTP ${httpStatus}${apiMessage}). ${AUTH_HINT}` }
   }
-  if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500) {
-    return {
-      kind: 'transient',
-      reason: `HTTP ${httpStatus}${apiMessage || describeBody(headers, body)}`,
-      retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs),
-      throttled: httpStatus === 429
-    }
-  }
+  const retryable = retryableAnswer(parts, apiMessage)
+  if (retryable) return retryable
   if (parsed === undefined) {
     return { kind: 'transient', reason: `HTTP ${httpStatus}${describeBody(headers, body)}`, throttled: false }
   }

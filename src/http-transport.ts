@@ -17,7 +17,7 @@ export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'f
 
 /** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
 export type StreamResult =
-  | { kind: 'response'; httpStatus: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Buffer> }
+  | { kind: 'response'; httpStatus: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] }
   | { kind: 'failed'; outcome: StatusOutcome }
 
 export interface HttpTransportOptions {
@@ -60,46 +60,36 @@ export class HttpTransport {
     this.now = options.now ?? Date.now
   }
 
-  async send(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<HttpResult> {
-    if (signal.aborted) throw new RequestAbortedError()
-    const context = this.context(request.url)
-    const dispatcher = this.dispatcherFor(request.url)
-    const controller = new AbortController()
-    const onAbort = (): void => controller.abort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    const timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs)
-    try {
-      const response = await undiciRequest(request.url, {
-        dispatcher,
-        method: request.method,
-        headers: { ...request.headers, 'user-agent': this.userAgent },
-        body: request.body,
-        signal: controller.signal
-      })
+  async send(request: HttpRequest, options: RequestOptions): Promise<HttpResult> {
+    return this.exchange(request, options, async (response): Promise<HttpResult> => {
       const body = await this.readBody(response.body)
       if (body === undefined) {
         const reason = `response larger than ${this.maxBodyBytes} bytes (HTTP ${response.statusCode})`
         return { kind: 'failed', outcome: { kind: 'transient', reason, problem: 'response too large', throttled: false } }
       }
-      return {
-        kind: 'response',
-        parts: { httpStatus: response.statusCode, headers: response.headers, body, nowMs: this.now() }
-      }
-    } catch (error) {
-      if (signal.aborted) throw new RequestAbortedError()
-      if (controller.signal.reason === TIMED_OUT) return { kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) }
-      return { kind: 'failed', outcome: classifyNetworkError(error, context) }
-    } finally {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
-    }
+      return { kind: 'response', parts: { httpStatus: response.statusCode, headers: response.headers, body, nowMs: this.now() } }
+    })
   }
 
   /**
    * Opens a long-lived GET (Server-Sent Events) on the same dispatchers. `timeoutMs` limits the wait for the
-   * headers only; the body then flows until the server ends it or `signal` aborts it.
+   * headers only; the body then flows until the server ends it or the caller destroys it.
    */
-  async openStream(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<StreamResult> {
+  openStream(request: HttpRequest, options: RequestOptions): Promise<StreamResult> {
+    return this.exchange(request, options, async (response): Promise<StreamResult> => {
+      return { kind: 'response', httpStatus: response.statusCode, headers: response.headers, body: response.body }
+    })
+  }
+
+  /**
+   * One request with its own timeout and the caller's abort, both in force until `read` is done with the
+   * answer; every failure is classified, and only the caller's abort throws.
+   */
+  private async exchange<T>(
+    request: HttpRequest,
+    { timeoutMs, signal }: RequestOptions,
+    read: (response: Dispatcher.ResponseData) => Promise<T | { kind: 'failed'; outcome: StatusOutcome }>
+  ): Promise<T | { kind: 'failed'; outcome: StatusOutcome }> {
     if (signal.aborted) throw new RequestAbortedError()
     const context = this.context(request.url)
     const controller = new AbortController()
@@ -111,16 +101,17 @@ export class HttpTransport {
         dispatcher: this.dispatcherFor(request.url),
         method: request.method,
         headers: { ...request.headers, 'user-agent': this.userAgent },
+        body: request.body,
         signal: controller.signal
       })
-      return { kind: 'response', httpStatus: response.statusCode, headers: response.headers, body: response.body as AsyncIterable<Buffer> }
+      return await read(response)
     } catch (error) {
-      signal.removeEventListener('abort', onAbort)
       if (signal.aborted) throw new RequestAbortedError()
       if (controller.signal.reason === TIMED_OUT) return { kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) }
       return { kind: 'failed', outcome: classifyNetworkError(error, context) }
     } finally {
       clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
     }
   }
 

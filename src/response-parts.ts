@@ -1,6 +1,6 @@
 /** Reading the parts of an HTTP answer that both APIs share: JSON bodies, Retry-After, rate-limit headers. */
 import type * as http from 'node:http'
-import type { RateBudget } from './status-source.js'
+import type { RateBudget, StatusOutcome } from './status-source.js'
 import { clip } from './text.js'
 
 export interface ResponseParts {
@@ -83,6 +83,24 @@ export function foreignAnswer(parts: ResponseParts, parsed: Record<string, unkno
   const retryable = httpStatus === 408 || httpStatus === 429 || httpStatus >= 500
   if (!retryable && isHtml(headers, body)) return `an HTML page (HTTP ${httpStatus}${describeBody(headers, body)})`
   return undefined
+}
+
+/** HTTP 408, 429 and 5xx: worth retrying after the server's Retry-After; undefined for any other status. */
+export function retryableAnswer(parts: ResponseParts, apiMessage: string): StatusOutcome | undefined {
+  const { httpStatus, headers, body, nowMs } = parts
+  if (httpStatus !== 408 && httpStatus !== 429 && httpStatus < 500) return undefined
+  return {
+    kind: 'transient',
+    reason: `HTTP ${httpStatus}${apiMessage || describeBody(headers, body)}`,
+    retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs),
+    throttled: httpStatus === 429
+  }
+}
+
+/** The outcome with the answer's `X-RateLimit-*` budget, when it carried one, whatever the outcome's kind. */
+export function withBudget(outcome: StatusOutcome, parts: ResponseParts): StatusOutcome {
+  const budget = parseRateBudget(parts.headers, parts.nowMs)
+  return budget ? { ...outcome, budget } : outcome
 }
 
 /** FastAPI's own error body, `{"detail": …}` without `code`: what the open-source server sends for a missing route. */

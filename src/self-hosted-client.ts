@@ -7,8 +7,8 @@ import {
   isFastApiError,
   messageOf,
   parseJsonObject,
-  parseRateBudget,
-  parseRetryAfter,
+  retryableAnswer,
+  withBudget,
   type ResponseParts
 } from './response-parts.js'
 import type { RequestOptions, StatusOutcome, StatusSource } from './status-source.js'
@@ -34,13 +34,11 @@ export function selfHostedNotFoundHint(userId: string): string {
 
 /** Classifies one answer of GET /scheduler/status. Pure, so every case is a table row in the tests. */
 export function classifySelfHostedResponse(parts: ResponseParts, userId: string, withKey: boolean): StatusOutcome {
-  const outcome = classify(parts, userId, withKey)
-  const budget = parseRateBudget(parts.headers, parts.nowMs)
-  return budget ? { ...outcome, budget } : outcome
+  return withBudget(classify(parts, userId, withKey), parts)
 }
 
 function classify(parts: ResponseParts, userId: string, withKey: boolean): StatusOutcome {
-  const { httpStatus, headers, body, nowMs } = parts
+  const { httpStatus, headers, body } = parts
   const parsed = parseJsonObject(body)
   const apiMessage = parsed ? describeApiError(parsed) : ''
 
@@ -56,14 +54,8 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
       : "The open-source server needs no key, so a gateway in front of it may: set 'api_key' (sent as 'Authorization: Bearer')."
     return { kind: 'fatal', scope: 'run', reason: `The MemOS server refused the request (HTTP ${httpStatus}${apiMessage}). ${hint}` }
   }
-  if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500) {
-    return {
-      kind: 'transient',
-      reason: `HTTP ${httpStatus}${apiMessage || describeBody(headers, body)}`,
-      retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs),
-      throttled: httpStatus === 429
-    }
-  }
+  const retryable = retryableAnswer(parts, apiMessage)
+  if (retryable) return retryable
   if (!hasMemosEnvelope(parsed)) {
     return { kind: 'transient', reason: `HTTP ${httpStatus}${describeBody(headers, body)}`, throttled: false }
   }

@@ -79,10 +79,13 @@ export class WaitStream implements HintSource {
       if (answer.kind === 'failed') return this.unhealthy(answer.outcome.kind === 'status' ? 'no answer' : answer.outcome.reason)
       const type = String(answer.headers['content-type'] ?? '')
       if (answer.httpStatus !== 200 || !type.startsWith('text/event-stream')) {
-        connection.abort()
+        void answer.body.dump().catch(() => undefined)
         const missing = answer.httpStatus === 404 || answer.httpStatus === 405 ? ' (a server without the route)' : ''
         return this.unhealthy(`HTTP ${answer.httpStatus}${type ? `, ${type.split(';')[0]}` : ''}${missing}`)
       }
+      // The transport hands the body over: ending this connection (close, a stall, a frame that ends it) ends the body.
+      const body = answer.body
+      connection.signal.addEventListener('abort', () => body.destroy(), { once: true })
       let previous: number | undefined
       const stalled = (): void => {
         ending = `no frame for ${STALL_INTERVALS} intervals`
@@ -98,7 +101,7 @@ export class WaitStream implements HintSource {
       })
       this.watchForStall(connection, stalled)
       const decoder = new TextDecoder()
-      for await (const chunk of answer.body) parser.push(decoder.decode(chunk, { stream: true }))
+      for await (const chunk of body as AsyncIterable<Buffer>) parser.push(decoder.decode(chunk, { stream: true }))
     } catch (error) {
       if (!(error instanceof RequestAbortedError) && !connection.signal.aborted && !this.abort.signal.aborted) {
         ending = error instanceof Error ? error.message : String(error)
