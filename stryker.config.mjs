@@ -1,0 +1,40 @@
+// Mutation testing: `npm run test:mutation` (all of src/) or `npm run test:mutation -- --mutate src/x.ts`.
+// Stryker 10 needs Node 22 or later; scripts/mutation.sh runs it on the Node 24 that scripts/node24-path.sh fetches.
+// docs/mutation-testing.md says why each setting is what it is and what was checked by hand.
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // The entry point only calls main(); the version constant has nothing a test could observe.
+  mutate: ['src/**/*.ts', '!src/index.ts', '!src/version.ts'],
+  testRunner: 'jest',
+  testRunnerNodeArgs: ['--experimental-vm-modules'],
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    // The end-to-end tests run the built dist/, which never contains a mutant: they could only slow the run.
+    config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e.test.ts'] },
+    // Jest's related-test lookup misses tests that reach a file through another module under ESM, and
+    // reported mutants as surviving that the suite kills. Per-test coverage already picks the tests to run.
+    enableFindRelatedTests: false
+  },
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  // The results file stays out of git: it only knows the mutated file and the test files, so after a change
+  // to the simulator or to a module the tests go through it would replay stale results. A clean clone and the
+  // scheduled workflow always start without it and test every mutant.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  // The tests mostly wait on real timers, so workers sit idle: 6 workers on 2 cores give the same results
+  // as 2 in a third of the time. Restarting a worker now and then keeps its memory under 1 GB.
+  concurrency: 6,
+  maxTestRunnerReuse: 20,
+  // A loaded machine makes timer-bound tests slower; a generous margin keeps slow runs from counting as timeouts.
+  timeoutMS: 20000,
+  thresholds: { high: 90, low: 85, break: 85 },
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  ignorePatterns: ['.build', '.cache', 'coverage', 'reports', 'dist/index.js'],
+  cleanTempDir: true
+}
