@@ -1,0 +1,162 @@
+import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
+import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
+
+function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
+  const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
+    conclusion
+  ]
+  return {
+    taskId,
+    status,
+    conclusion,
+    attempts: 2,
+    durationMs: 1500,
+    data: { task_id: taskId, status },
+    error: conclusion === 'success' ? '' : `${taskId} did not succeed`,
+    timeline: [],
+    ...overrides
+  }
+}
+
+function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): ReturnType<typeof buildOutputs> {
+  return buildOutputs({ tasks, stopReason, attempts: 7, durationMs: 4321 })
+}
+
+describe('whether the step fails', () => {
+  // What a user reads in action.yml: a failure or a timeout fails the step unless its input says not to;
+  // an error or a cancellation always does; success never does.
+  it.each([
+    ['a failed task', 'failure', { failOnFailure: false, failOnTimeout: true }, false],
+    ['a failed task', 'failure', { failOnFailure: true, failOnTimeout: false }, true],
+    ['a task still running at the timeout', 'timed_out', { failOnFailure: true, failOnTimeout: false }, false],
+    ['a task still running at the timeout', 'timed_out', { failOnFailure: false, failOnTimeout: true }, true],
+    ['an error', 'error', { failOnFailure: false, failOnTimeout: false }, true],
+    ['a cancelled run', 'cancelled', { failOnFailure: false, failOnTimeout: false }, true],
+    ['every task completed', 'success', { failOnFailure: true, failOnTimeout: true }, false]
+  ] as const)('%s (%s) with %j fails the step: %p', (_name, conclusion, options, fails) => {
+    expect(shouldFailStep(conclusion, options)).toBe(fails)
+  })
+})
+
+describe('the outputs of a batch', () => {
+  const batch = [
+    task('done-1', 'success'),
+    task('broken', 'failure'),
+    task('slow', 'timed_out'),
+    task('crashed', 'error'),
+    task('done-2', 'success')
+  ]
+
+  it('list the statuses in input order and name the failed and the unfinished tasks', () => {
+    const outputs = outputsOf(batch)
+    expect(outputs.status).toBe('completed,failed,running,,completed')
+    expect(outputs.failed_task_ids).toBe('broken,crashed')
+    expect(outputs.pending_task_ids).toBe('slow')
+    expect(outputs.attempts).toBe('7')
+    expect(outputs.duration_ms).toBe('4321')
+  })
+
+  it('explain the conclusion with a count line and the reasons of the failed tasks first', () => {
+    expect(outputsOf(batch).error).toBe(
+      '2 completed, 1 failed, 1 errored, 1 still running at the timeout. broken did not succeed crashed did not succeed slow did not succeed'
+    )
+  })
+
+  it('name three problems and count the rest', () => {
+    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => task(id, 'failure'))
+    expect(outputsOf(tasks).error).toBe('5 failed. a did not succeed b did not succeed c did not succeed (and 2 more)')
+  })
+
+  it('count cancelled tasks and tasks fail_fast left unwaited', () => {
+    expect(outputsOf([task('a', 'cancelled'), task('b', 'cancelled')], 'cancelled').error).toMatch(/^2 cancelled\. /)
+    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
+    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
+  })
+
+  it('have no error when every task completed', () => {
+    expect(outputsOf([task('a', 'success'), task('b', 'success')]).error).toBe('')
+  })
+
+  it('give result as the data of each task, in input order', () => {
+    const outputs = outputsOf([task('a', 'success'), task('b', 'failure', { data: null })])
+    expect(JSON.parse(outputs.result)).toEqual([{ task_id: 'a', status: 'completed' }, null])
+    expect(JSON.parse(outputs.tasks)).toEqual([
+      {
+        task_id: 'a',
+        status: 'completed',
+        conclusion: 'success',
+        attempts: 2,
+        duration_ms: 1500,
+        data: { task_id: 'a', status: 'completed' },
+        error: ''
+      },
+      { task_id: 'b', status: 'failed', conclusion: 'failure', attempts: 2, duration_ms: 1500, data: null, error: 'b did not succeed' }
+    ])
+  })
+})
+
+describe('the outputs of one task', () => {
+  it('give result as the data object itself and the error as the task error', () => {
+    const outputs = outputsOf([task('only', 'failure')])
+    expect(JSON.parse(outputs.result)).toEqual({ task_id: 'only', status: 'failed' })
+    expect(outputs.error).toBe('only did not succeed')
+  })
+
+  it('give result null when MemOS returned no data', () => {
+    expect(outputsOf([task('only', 'timed_out', { data: null })]).result).toBe('null')
+  })
+
+  it.each([
+    ['exactly at the limit is kept', 0, false],
+    ['one byte over the limit is left out', 1, true]
+  ])('data %s', (_name, extra, leftOut) => {
+    // {"blob":"…"} is 11 bytes around the string.
+    const data = { blob: 'x'.repeat(OUTPUT_DATA_LIMIT - 11 + extra) }
+    const outputs = outputsOf([task('only', 'success', { data })])
+    expect(JSON.parse(outputs.result)._truncated !== undefined).toBe(leftOut)
+    expect(JSON.parse(outputs.tasks)[0].data._truncated !== undefined).toBe(leftOut)
+  })
+
+  it('drop the data of every task from a batch whose outputs would pass the limit, but keep the task list', () => {
+    const tasks = Array.from({ length: 20 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(40_000) } }))
+    const outputs = outputsOf(tasks)
+    expect(JSON.parse(outputs.result)).toEqual(tasks.map(() => expect.objectContaining({ _truncated: expect.any(String) })))
+    const listed = JSON.parse(outputs.tasks) as Array<{ task_id: string; data: { _truncated?: string } }>
+    expect(listed.map((entry) => entry.task_id)).toEqual(tasks.map((entry) => entry.taskId))
+    expect(listed.every((entry) => entry.data._truncated !== undefined)).toBe(true)
+  })
+})
+
+describe('the outputs when the wait never ran', () => {
+  it('set every output, with the error as the reason, for each task that was asked for', () => {
+    const outputs = errorOutputs(['a', 'b'], "Input 'timeout' has an invalid duration 'soon'.", 12)
+    expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
+    expect(outputs).toMatchObject({
+      conclusion: 'error',
+      status: ',',
+      result: '[null,null]',
+      failed_task_ids: 'a,b',
+      pending_task_ids: '',
+      attempts: '0',
+      duration_ms: '12',
+      error: "Input 'timeout' has an invalid duration 'soon'."
+    })
+    expect(JSON.parse(outputs.tasks)).toEqual(
+      ['a', 'b'].map((id) => ({
+        task_id: id,
+        status: '',
+        conclusion: 'error',
+        attempts: 0,
+        duration_ms: 12,
+        data: null,
+        error: "Input 'timeout' has an invalid duration 'soon'."
+      }))
+    )
+  })
+
+  it('set result to null and tasks to an empty list when no task id could be read', () => {
+    const outputs = errorOutputs([], "Input 'task_id' is required.", 3)
+    expect(outputs).toMatchObject({ conclusion: 'error', result: 'null', tasks: '[]', status: '', failed_task_ids: '' })
+    expect(outputs.error).toBe("Input 'task_id' is required.")
+  })
+})
