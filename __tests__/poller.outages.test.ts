@@ -109,6 +109,13 @@ describe('fail_fast in a batch', () => {
     expect(result.stopReason).toBe('fail_fast')
     expect(result.tasks.map((task) => task.conclusion)).toEqual(['pending', 'failure', 'pending'])
   })
+  it('logs why a task errored, naming it, and keeps waiting for the others without fail_fast', async () => {
+    const rejected: StatusOutcome = { kind: 'fatal', scope: 'task', reason: 'MemOS rejected the task id (code 40000).' }
+    const script: Script = (id, at) => (id === 'bad' ? rejected : status(at >= 3_000 ? 'completed' : 'running'))
+    const { result, log } = await waitScripted(script, { taskIds: ['good', 'bad'], failFast: false, timeoutMs: 60_000 })
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'error'])
+    expect(log.messages('info')).toContain('[bad] error: MemOS rejected the task id (code 40000).')
+  })
 })
 
 describe('the progress line of a batch', () => {
