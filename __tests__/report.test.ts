@@ -1,5 +1,5 @@
 import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
-import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
+import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_JSON_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
 
 function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
   const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
@@ -68,7 +68,9 @@ describe('the outputs of a batch', () => {
   })
 
   it('count cancelled tasks and tasks fail_fast left unwaited', () => {
-    expect(outputsOf([task('a', 'cancelled'), task('b', 'cancelled')], 'cancelled').error).toMatch(/^2 cancelled\. /)
+    const cancelled = outputsOf([task('a', 'success'), task('b', 'cancelled'), task('c', 'cancelled')], 'cancelled')
+    expect(cancelled.error).toMatch(/^1 completed, 2 cancelled\. /)
+    expect(cancelled.pending_task_ids).toBe('b,c')
     expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
     expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
   })
@@ -119,11 +121,27 @@ describe('the outputs of one task', () => {
 
   it('drop the data of every task from a batch whose outputs would pass the limit, but keep the task list', () => {
     const tasks = Array.from({ length: 20 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(40_000) } }))
+    tasks.push(task('no-data', 'success', { data: null }))
     const outputs = outputsOf(tasks)
-    expect(JSON.parse(outputs.result)).toEqual(tasks.map(() => expect.objectContaining({ _truncated: expect.any(String) })))
-    const listed = JSON.parse(outputs.tasks) as Array<{ task_id: string; data: { _truncated?: string } }>
+    const results = JSON.parse(outputs.result) as Array<{ _truncated?: string } | null>
+    expect(results.slice(0, 20).every((data) => data?._truncated !== undefined)).toBe(true)
+    // A task that returned no data still shows null, not a note about data left out.
+    expect(results[20]).toBeNull()
+    const listed = JSON.parse(outputs.tasks) as Array<{ task_id: string; data: { _truncated?: string } | null }>
     expect(listed.map((entry) => entry.task_id)).toEqual(tasks.map((entry) => entry.taskId))
-    expect(listed.every((entry) => entry.data._truncated !== undefined)).toBe(true)
+    expect(listed.slice(0, 20).every((entry) => entry.data?._truncated !== undefined)).toBe(true)
+    expect(listed[20]?.data).toBeNull()
+  })
+
+  it.each(['tasks', 'result'] as const)('keep every data object in %s when that output is exactly at the limit', (output) => {
+    // Eleven tasks of about 48 KiB each; the last one's data is sized so that the output is exactly 512 KiB.
+    const batchWithLastBlob = (length: number): TaskResult[] =>
+      Array.from({ length: 11 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(index === 10 ? length : 48_000) } }))
+    const probe = 10_000
+    const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(batchWithLastBlob(probe))[output])
+    const outputs = outputsOf(batchWithLastBlob(length))
+    expect(Buffer.byteLength(outputs[output])).toBe(OUTPUT_JSON_LIMIT)
+    expect(outputs[output]).not.toContain('_truncated')
   })
 })
 
