@@ -13,8 +13,8 @@ export default {
     configFile: 'jest.config.js',
     // The end-to-end tests run the built dist/, which never contains a mutant: they could only slow the run.
     config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e.test.ts'] },
-    // Jest's related-test lookup misses tests that reach a file through another module under ESM, and
-    // reported mutants as surviving that the suite kills. Per-test coverage already picks the tests to run.
+    // Per-test coverage already picks each mutant's tests; Jest's related-test lookup on top of it could only
+    // leave out a test that kills, and costs no time to skip (docs/mutation-testing.md).
     enableFindRelatedTests: false
   },
   coverageAnalysis: 'perTest',
@@ -25,11 +25,12 @@ export default {
   // scheduled workflow always start without it and test every mutant.
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
-  // The tests mostly wait on real timers, so workers sit idle: 6 workers on 2 cores give the same results
-  // as 2 in a third of the time. Restarting a worker now and then keeps its memory under 1 GB.
+  // The tests mostly wait on real timers, so workers sit idle: 6 workers on 2 cores take about a third of the
+  // time of 2. On a machine already busy, wall-clock tests may then fail and count as kills: see the docs.
+  // A worker reached 650 MB within two minutes; restarting each after 20 runs keeps it under 1 GB.
   concurrency: 6,
   maxTestRunnerReuse: 20,
-  // A loaded machine makes timer-bound tests slower; a generous margin keeps slow runs from counting as timeouts.
+  // A loaded machine makes timer-bound tests slower: a generous margin keeps slow runs from counting as timeouts.
   timeoutMS: 20000,
   thresholds: { high: 90, low: 85, break: 85 },
   reporters: ['clear-text', 'progress', 'html', 'json'],
