@@ -76,6 +76,7 @@ export function retryDelay(
 
 function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
   const spread = target * shape.jitter * (random() - 0.5)
+  // Stryker disable next-line ArithmeticOperator: the spread is symmetric around 0, so `target - spread` gives the same waits.
   return Math.round(clamp(target + spread, settings.intervalMs, settings.maxIntervalMs))
 }
 
