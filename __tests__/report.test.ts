@@ -1,129 +1,180 @@
-/** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
 import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
-import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../src/report.js'
+import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_JSON_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
 
-/** GitHub refuses a step output over 1 MB. */
-const GITHUB_OUTPUT_LIMIT = 1_000_000
-
-function uuid(index: number): string {
-  return `c464e17e-f2ff-4e9a-a2c2-${String(index).padStart(12, '0')}`
-}
-
-function task(taskId: string, conclusion: TaskConclusion, data: Record<string, unknown> | null = null): TaskResult {
-  const error: Partial<Record<TaskConclusion, string>> = {
-    failure: `Task ${taskId} ended with status 'failed'.`,
-    timed_out: `Timed out after 10m waiting for task ${taskId} (last status 'running'; last attempt: HTTP 503 Service Unavailable).`,
-    pending: `Not waited for: fail_fast stopped the wait after task ${uuid(0)} failed (last status 'running').`
-  }
+function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
+  const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
+    conclusion
+  ]
   return {
     taskId,
-    status: conclusion === 'success' ? 'completed' : 'running',
+    status,
     conclusion,
-    attempts: 12,
-    durationMs: 123_456,
-    data,
-    error: error[conclusion] ?? '',
-    timeline: []
+    attempts: 2,
+    durationMs: 1500,
+    data: { task_id: taskId, status },
+    error: conclusion === 'success' ? '' : `${taskId} did not succeed`,
+    timeline: [],
+    ...overrides
   }
 }
 
-function batch(count: number, conclusionOf: (index: number) => TaskConclusion, stopReason?: WaitResult['stopReason']): WaitResult {
-  const tasks = Array.from({ length: count }, (_, index) =>
-    task(uuid(index), conclusionOf(index), { task_id: uuid(index), status: 'completed', memory_views: { added: 1, updated: 0 } })
-  )
-  return { tasks, stopReason, attempts: count * 12, durationMs: 600_000 }
+function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): ReturnType<typeof buildOutputs> {
+  return buildOutputs({ tasks, stopReason, attempts: 7, durationMs: 4321 })
 }
 
-describe('the outputs of 10,000 tasks', () => {
+describe('whether the step fails', () => {
+  // What a user reads in action.yml: a failure or a timeout fails the step unless its input says not to;
+  // an error or a cancellation always does; success never does.
   it.each([
-    ['all completed', (): TaskConclusion => 'success'],
-    [
-      'every tenth failed, every tenth timed out',
-      (index: number): TaskConclusion => (index % 10 === 3 ? 'failure' : index % 10 === 7 ? 'timed_out' : 'success')
-    ],
-    ['all still running at the timeout', (): TaskConclusion => 'timed_out']
-  ])('each stay under the 1 MB limit: %s', (_name, conclusionOf) => {
-    const outputs = buildOutputs(batch(10_000, conclusionOf))
-    for (const [name, value] of Object.entries(outputs))
-      expect([name, Buffer.byteLength(value) < GITHUB_OUTPUT_LIMIT]).toEqual([name, true])
-    expect(Buffer.byteLength(outputs.tasks)).toBeLessThanOrEqual(OUTPUT_JSON_LIMIT)
-    expect(JSON.parse(outputs.result)).toHaveLength(10_000)
-    expect(outputs.status.split(',')).toHaveLength(10_000)
-  })
-
-  it('keep every task that did not succeed in `tasks`, in input order, before successful ones', () => {
-    const result = batch(10_000, (index) => (index % 10 === 3 ? 'failure' : index % 10 === 7 ? 'timed_out' : 'success'))
-    const outputs = buildOutputs(result)
-    const listed = JSON.parse(outputs.tasks) as Array<{ task_id: string; conclusion: string }>
-    const unsuccessful = result.tasks.filter((entry) => entry.conclusion !== 'success').map((entry) => entry.taskId)
-    expect(listed.filter((entry) => entry.conclusion !== 'success').map((entry) => entry.task_id)).toEqual(unsuccessful)
-    const successful = listed.filter((entry) => entry.conclusion === 'success').map((entry) => entry.task_id)
-    expect(successful.length).toBeGreaterThan(0)
-    expect(successful).toEqual(
-      result.tasks
-        .filter((entry) => entry.conclusion === 'success')
-        .map((entry) => entry.taskId)
-        .slice(0, successful.length)
-    )
-    const order = listed.map((entry) => Number(entry.task_id.slice(-12)))
-    expect(order).toEqual([...order].sort((a, b) => a - b))
-    expect(outputs.failed_task_ids.split(',')).toHaveLength(1000)
-    expect(outputs.pending_task_ids.split(',')).toHaveLength(1000)
-    expect(tasksOutputNote(outputs, 10_000)).toMatch(
-      new RegExp(`^The tasks output lists ${listed.length} of 10000 tasks, those that did not succeed first`)
-    )
-  })
-
-  it('keep every task in `tasks`, with its data, while they fit', () => {
-    const outputs = buildOutputs(batch(1000, () => 'success'))
-    const listed = JSON.parse(outputs.tasks) as Array<{ data: { memory_views?: object } }>
-    expect(listed).toHaveLength(1000)
-    expect(listed.every((entry) => entry.data.memory_views !== undefined)).toBe(true)
-    expect(tasksOutputNote(outputs, 1000)).toBe('')
+    ['a failed task', 'failure', { failOnFailure: false, failOnTimeout: true }, false],
+    ['a failed task', 'failure', { failOnFailure: true, failOnTimeout: false }, true],
+    ['a task still running at the timeout', 'timed_out', { failOnFailure: true, failOnTimeout: false }, false],
+    ['a task still running at the timeout', 'timed_out', { failOnFailure: false, failOnTimeout: true }, true],
+    ['an error', 'error', { failOnFailure: false, failOnTimeout: false }, true],
+    ['a cancelled run', 'cancelled', { failOnFailure: false, failOnTimeout: false }, true],
+    ['every task completed', 'success', { failOnFailure: true, failOnTimeout: true }, false]
+  ] as const)('%s (%s) with %j fails the step: %p', (_name, conclusion, options, fails) => {
+    expect(shouldFailStep(conclusion, options)).toBe(fails)
   })
 })
 
-describe('the error output of a stopped batch', () => {
-  it('names the tasks fail_fast left unwaited once, instead of repeating the reason for each', () => {
-    const result = batch(6, (index) => (index === 0 ? 'failure' : index === 1 ? 'success' : 'pending'), 'fail_fast')
-    const { error } = buildOutputs(result)
-    expect(error).toBe(
-      `1 completed, 1 failed, 4 not waited for. Task ${uuid(0)} ended with status 'failed'. ` +
-        `fail_fast stopped the wait there; not waited for: ${[2, 3, 4, 5].map(uuid).join(', ')}.`
+describe('the outputs of a batch', () => {
+  const batch = [
+    task('done-1', 'success'),
+    task('broken', 'failure'),
+    task('slow', 'timed_out'),
+    task('crashed', 'error'),
+    task('done-2', 'success')
+  ]
+
+  it('list the statuses in input order and name the failed and the unfinished tasks', () => {
+    const outputs = outputsOf(batch)
+    expect(outputs.status).toBe('completed,failed,running,,completed')
+    expect(outputs.failed_task_ids).toBe('broken,crashed')
+    expect(outputs.pending_task_ids).toBe('slow')
+    expect(outputs.attempts).toBe('7')
+    expect(outputs.duration_ms).toBe('4321')
+  })
+
+  it('explain the conclusion with a count line and the reasons of the failed tasks first', () => {
+    expect(outputsOf(batch).error).toBe(
+      '2 completed, 1 failed, 1 errored, 1 still running at the timeout. broken did not succeed crashed did not succeed slow did not succeed'
     )
   })
 
-  it('names the first ten unwaited tasks and counts the rest', () => {
-    const result = batch(5000, (index) => (index === 0 ? 'failure' : 'pending'), 'fail_fast')
-    const { error, pending_task_ids } = buildOutputs(result)
-    expect(error).toContain(`not waited for: ${uuid(1)}, `)
-    expect(error).toMatch(new RegExp(`${uuid(10)} and 4989 more\\.$`))
-    expect(error.length).toBeLessThan(1000)
-    expect(pending_task_ids.split(',')).toHaveLength(4999)
+  it('name three problems and count the rest', () => {
+    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => task(id, 'failure'))
+    expect(outputsOf(tasks).error).toBe('5 failed. a did not succeed b did not succeed c did not succeed (and 2 more)')
+  })
+
+  it('count cancelled tasks and tasks fail_fast left unwaited', () => {
+    const cancelled = outputsOf([task('a', 'success'), task('b', 'cancelled'), task('c', 'cancelled')], 'cancelled')
+    expect(cancelled.error).toMatch(/^1 completed, 2 cancelled\. /)
+    expect(cancelled.pending_task_ids).toBe('b,c')
+    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
+    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
+  })
+
+  it('have no error when every task completed', () => {
+    expect(outputsOf([task('a', 'success'), task('b', 'success')]).error).toBe('')
+  })
+
+  it('give result as the data of each task, in input order', () => {
+    const outputs = outputsOf([task('a', 'success'), task('b', 'failure', { data: null })])
+    expect(JSON.parse(outputs.result)).toEqual([{ task_id: 'a', status: 'completed' }, null])
+    expect(JSON.parse(outputs.tasks)).toEqual([
+      {
+        task_id: 'a',
+        status: 'completed',
+        conclusion: 'success',
+        attempts: 2,
+        duration_ms: 1500,
+        data: { task_id: 'a', status: 'completed' },
+        error: ''
+      },
+      { task_id: 'b', status: 'failed', conclusion: 'failure', attempts: 2, duration_ms: 1500, data: null, error: 'b did not succeed' }
+    ])
+  })
+})
+
+describe('the outputs of one task', () => {
+  it('give result as the data object itself and the error as the task error', () => {
+    const outputs = outputsOf([task('only', 'failure')])
+    expect(JSON.parse(outputs.result)).toEqual({ task_id: 'only', status: 'failed' })
+    expect(outputs.error).toBe('only did not succeed')
+  })
+
+  it('give result null when MemOS returned no data', () => {
+    expect(outputsOf([task('only', 'timed_out', { data: null })]).result).toBe('null')
+  })
+
+  it.each([
+    ['exactly at the limit is kept', 0, false],
+    ['one byte over the limit is left out', 1, true]
+  ])('data %s', (_name, extra, leftOut) => {
+    // {"blob":"…"} is 11 bytes around the string.
+    const data = { blob: 'x'.repeat(OUTPUT_DATA_LIMIT - 11 + extra) }
+    const outputs = outputsOf([task('only', 'success', { data })])
+    expect(JSON.parse(outputs.result)._truncated !== undefined).toBe(leftOut)
+    expect(JSON.parse(outputs.tasks)[0].data._truncated !== undefined).toBe(leftOut)
+  })
+
+  it('drop the data of every task from a batch whose outputs would pass the limit, but keep the task list', () => {
+    const tasks = Array.from({ length: 20 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(40_000) } }))
+    tasks.push(task('no-data', 'success', { data: null }))
+    const outputs = outputsOf(tasks)
+    const results = JSON.parse(outputs.result) as Array<{ _truncated?: string } | null>
+    expect(results.slice(0, 20).every((data) => data?._truncated !== undefined)).toBe(true)
+    // A task that returned no data still shows null, not a note about data left out.
+    expect(results[20]).toBeNull()
+    const listed = JSON.parse(outputs.tasks) as Array<{ task_id: string; data: { _truncated?: string } | null }>
+    expect(listed.map((entry) => entry.task_id)).toEqual(tasks.map((entry) => entry.taskId))
+    expect(listed.slice(0, 20).every((entry) => entry.data?._truncated !== undefined)).toBe(true)
+    expect(listed[20]?.data).toBeNull()
+  })
+
+  it.each(['tasks', 'result'] as const)('keep every data object in %s when that output is exactly at the limit', (output) => {
+    // Eleven tasks of about 48 KiB each; the last one's data is sized so that the output is exactly 512 KiB.
+    const batchWithLastBlob = (length: number): TaskResult[] =>
+      Array.from({ length: 11 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(index === 10 ? length : 48_000) } }))
+    const probe = 10_000
+    const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(batchWithLastBlob(probe))[output])
+    const outputs = outputsOf(batchWithLastBlob(length))
+    expect(Buffer.byteLength(outputs[output])).toBe(OUTPUT_JSON_LIMIT)
+    expect(outputs[output]).not.toContain('_truncated')
   })
 })
 
 describe('the outputs when the wait never ran', () => {
-  it('list the ids that were read as not waited for, and keep the error', () => {
-    const outputs = errorOutputs(['a', 'b'], "Input 'timeout' has an invalid duration 'soon'.", 3)
+  it('set every output, with the error as the reason, and list each task that was asked for as not waited for', () => {
+    const outputs = errorOutputs(['a', 'b'], "Input 'timeout' has an invalid duration 'soon'.", 12)
+    expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
     expect(outputs).toMatchObject({
       conclusion: 'error',
-      pending_task_ids: 'a,b',
+      status: ',',
+      result: '[null,null]',
       failed_task_ids: '',
+      pending_task_ids: 'a,b',
+      attempts: '0',
+      duration_ms: '12',
       error: "Input 'timeout' has an invalid duration 'soon'."
     })
-    expect(JSON.parse(outputs.tasks)).toMatchObject([
-      { task_id: 'a', conclusion: 'pending', attempts: 0 },
-      { task_id: 'b', conclusion: 'pending', attempts: 0 }
-    ])
+    expect(JSON.parse(outputs.tasks)).toEqual(
+      ['a', 'b'].map((id) => ({
+        task_id: id,
+        status: '',
+        conclusion: 'pending',
+        attempts: 0,
+        duration_ms: 12,
+        data: null,
+        error: 'Not waited for: the step stopped on an error (see the error output).'
+      }))
+    )
   })
 
-  it('are empty lists when no id could be read', () => {
-    expect(errorOutputs([], "Input 'task_id' or 'task_id_file' is required.", 3)).toMatchObject({
-      tasks: '[]',
-      result: 'null',
-      pending_task_ids: '',
-      conclusion: 'error'
-    })
+  it('set result to null and tasks to an empty list when no task id could be read', () => {
+    const outputs = errorOutputs([], "Input 'task_id' is required.", 3)
+    expect(outputs).toMatchObject({ conclusion: 'error', result: 'null', tasks: '[]', status: '', failed_task_ids: '' })
+    expect(outputs.error).toBe("Input 'task_id' is required.")
   })
 })

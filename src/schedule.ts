@@ -92,6 +92,7 @@ export function hintedPollDelay(settings: ScheduleSettings, random: () => number
 
 function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
   const spread = target * shape.jitter * (random() - 0.5)
+  // Stryker disable next-line ArithmeticOperator: the spread is symmetric around 0, so `target - spread` gives the same waits.
   return Math.round(clamp(target + spread, settings.intervalMs, settings.maxIntervalMs))
 }
 
