@@ -49,6 +49,7 @@ describe('classifyResponse', () => {
   it.each([
     ['HTTP 401', 401, { code: 40132, message: 'Invalid or expired API key' }],
     ['HTTP 403', 403, 'Forbidden'],
+    ['HTTP 401 from a gateway, without a MemOS code', 401, 'Unauthorized'],
     ['code 40100', 200, { code: 40100, message: 'API key required' }],
     ['code 40130', 200, { code: 40130, message: 'API key required' }],
     ['code 40132', 200, { code: 40132, message: 'Invalid or expired API key' }]
@@ -118,8 +119,12 @@ describe('classifyResponse', () => {
     expect(reason).toContain(hint)
   })
 
-  it('reads Retry-After from a 429', () => {
-    expect(classify(429, '', { 'retry-after': '7' })).toMatchObject({ kind: 'transient', retryAfterMs: 7000, throttled: true })
+  it.each([
+    ['a 429', 429, '', true],
+    ['a 500 page from a gateway', 500, '<html>Internal Server Error</html>', false],
+    ['a 503 with the MemOS envelope', 503, { code: 50004, message: 'unavailable' }, false]
+  ])('reads Retry-After from %s', (_name, status, body, throttled) => {
+    expect(classify(status, body, { 'retry-after': '7' })).toMatchObject({ kind: 'transient', retryAfterMs: 7000, throttled })
   })
 
   it('quotes the start of a non-JSON body, so a gateway page is recognisable in the log', () => {
