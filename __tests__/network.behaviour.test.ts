@@ -162,6 +162,21 @@ describe('proxies: one kept-alive tunnel, credentials that work and never show',
     expect(proxy.tunnels).toEqual([`memos.localhost:${new URL(baseUrl).port}`])
   })
 
+  it("takes the self-hosted server's wait stream through the proxy too, beside the status requests' tunnel", async () => {
+    proxy = await startConnectProxy()
+    process.env.HTTP_PROXY = proxy.url
+    simulator = await startSimulator({ api: 'self-hosted' })
+    simulator.addTask('task-1', { durationMs: 1200 })
+    const baseUrl = viaName(simulator.baseUrl)
+    const run = await waitAgainst(simulator, { intervalMs: 100, maxIntervalMs: 5000 }, { baseUrl, stream: true })
+    expect(run.result.tasks[0]?.conclusion).toBe('success')
+    expect(simulator.streamRequests()).toHaveLength(1)
+    // One tunnel for the status requests, one for the stream, and the stream's hint seen in time.
+    expect(proxy.tunnels).toEqual([`memos.localhost:${new URL(baseUrl).port}`, `memos.localhost:${new URL(baseUrl).port}`])
+    expect(simulator.statusRequests().length).toBeLessThanOrEqual(3)
+    expect(run.log.messages('info').filter((line) => line.includes('wait stream'))).toEqual([])
+  })
+
   it('sends the credentials in the proxy URL, and no output or log line shows them', async () => {
     const password = 'pr0xy-s3cret!'
     proxy = await startConnectProxy({ credentials: { user: 'ci-proxy', password } })

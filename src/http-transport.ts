@@ -1,3 +1,5 @@
+import * as http from 'node:http'
+import * as https from 'node:https'
 import { HttpClient, getProxyUrl } from '@actions/http-client'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
 import { classifyNetworkError, type NetworkContext, noResponseOutcome } from './network-errors.js'
@@ -17,7 +19,7 @@ export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'f
 
 /** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
 export type StreamResult =
-  | { kind: 'response'; httpStatus: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] }
+  | { kind: 'response'; httpStatus: number; headers: http.IncomingHttpHeaders; body: http.IncomingMessage }
   | { kind: 'failed'; outcome: StatusOutcome }
 
 export interface HttpTransportOptions {
@@ -72,12 +74,47 @@ export class HttpTransport {
   }
 
   /**
-   * Opens a long-lived GET (Server-Sent Events) on the same dispatchers. `timeoutMs` limits the wait for the
-   * headers only; the body then flows until the server ends it or the caller destroys it.
+   * Opens a long-lived GET (Server-Sent Events). `timeoutMs` limits the wait for the headers only; the body then
+   * flows until the server ends it or the caller destroys it. It goes through Node's own http module (with
+   * http-client's agent, which applies HTTPS_PROXY / HTTP_PROXY / NO_PROXY) rather than undici: Node parses HTTP
+   * natively, while a stream read through undici makes its WebAssembly parser hot, and on Node 24 the process
+   * then waits about 50 ms at exit for V8 to finish optimising it.
    */
-  openStream(request: HttpRequest, options: RequestOptions): Promise<StreamResult> {
-    return this.exchange(request, options, async (response): Promise<StreamResult> => {
-      return { kind: 'response', httpStatus: response.statusCode, headers: response.headers, body: response.body }
+  openStream(request: HttpRequest, { timeoutMs, signal }: RequestOptions): Promise<StreamResult> {
+    if (signal.aborted) return Promise.reject(new RequestAbortedError())
+    const context = this.context(request.url)
+    const transport = request.url.protocol === 'https:' ? https : http
+    const agent = this.proxies.getAgent(request.url.href)
+    const headers: http.OutgoingHttpHeaders = { ...request.headers, 'user-agent': this.userAgent }
+    return new Promise<StreamResult>((resolve, reject) => {
+      let answered = false
+      const outgoing = transport.request(request.url, { method: request.method, agent, headers })
+      const settle = (): void => {
+        answered = true
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+      }
+      const onAbort = (): void => {
+        settle()
+        outgoing.destroy()
+        reject(new RequestAbortedError())
+      }
+      const timer = setTimeout(() => {
+        settle()
+        outgoing.destroy()
+        resolve({ kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) })
+      }, timeoutMs)
+      signal.addEventListener('abort', onAbort, { once: true })
+      outgoing.on('error', (error) => {
+        if (answered) return
+        settle()
+        resolve({ kind: 'failed', outcome: classifyNetworkError(error, context) })
+      })
+      outgoing.on('response', (response) => {
+        settle()
+        resolve({ kind: 'response', httpStatus: response.statusCode ?? 0, headers: response.headers, body: response })
+      })
+      outgoing.end()
     })
   }
 
@@ -127,6 +164,10 @@ export class HttpTransport {
     const quietly = (dispatcher: Dispatcher | undefined): void => void dispatcher?.destroy().catch(() => undefined)
     quietly(this.direct)
     quietly(this.proxyAgent)
+    // The stream's agents (direct, or a tunnel through a proxy) hold its connection otherwise.
+    this.proxies.dispose()
+    const tunnel = (this.proxies as unknown as { _proxyAgent?: { destroy?: () => void } })._proxyAgent
+    tunnel?.destroy?.()
   }
 
   /** The whole body as text, or undefined when it passes the size limit (the rest is not read). */

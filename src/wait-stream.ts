@@ -79,7 +79,7 @@ export class WaitStream implements HintSource {
       if (answer.kind === 'failed') return this.unhealthy(answer.outcome.kind === 'status' ? 'no answer' : answer.outcome.reason)
       const type = String(answer.headers['content-type'] ?? '')
       if (answer.httpStatus !== 200 || !type.startsWith('text/event-stream')) {
-        void answer.body.dump().catch(() => undefined)
+        answer.body.destroy()
         const missing = answer.httpStatus === 404 || answer.httpStatus === 405 ? ' (a server without the route)' : ''
         return this.unhealthy(`HTTP ${answer.httpStatus}${type ? `, ${type.split(';')[0]}` : ''}${missing}`)
       }
@@ -101,7 +101,7 @@ export class WaitStream implements HintSource {
       })
       this.watchForStall(connection, stalled)
       const decoder = new TextDecoder()
-      for await (const chunk of body as AsyncIterable<Buffer>) parser.push(decoder.decode(chunk, { stream: true }))
+      for await (const chunk of body) parser.push(decoder.decode(chunk as Buffer, { stream: true }))
     } catch (error) {
       if (!(error instanceof RequestAbortedError) && !connection.signal.aborted && !this.abort.signal.aborted) {
         ending = error instanceof Error ? error.message : String(error)
