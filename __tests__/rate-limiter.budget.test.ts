@@ -30,6 +30,12 @@ describe('RateLimiter and the server budget (X-RateLimit-Remaining / Reset)', ()
     expect(limiter.readyAt(4000)).toBeCloseTo(4000 + WINDOW_MS / 20, 6)
   })
 
+  it('keeps the step rate when the budget is more generous', () => {
+    const limiter = new RateLimiter(5)
+    limiter.observeBudget(0, { remaining: 1000, resetInMs: 60_000 })
+    expect(gapsOf(limiter, 3, 0)).toEqual([WINDOW_MS / 5, WINDOW_MS / 5])
+  })
+
   it('waits for the reset when the server allows no more requests', () => {
     const limiter = new RateLimiter(20)
     limiter.observeBudget(1000, { remaining: 0, resetInMs: 8000 })

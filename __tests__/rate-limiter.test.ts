@@ -73,37 +73,3 @@ describe('RateLimiter pauses', () => {
     expect(limiter.readyAt(10)).toBe(5000)
   })
 })
-
-describe('RateLimiter with the server budget (X-RateLimit-*)', () => {
-  it('spreads the remaining budget over the time left until the reset', () => {
-    const limiter = new RateLimiter(20)
-    limiter.recordStart(0)
-    limiter.observeBudget(0, { remaining: 10, resetInMs: 5000 })
-    // 10 requests left for 5 s: one every 500 ms, slower than the step's own 20 per second.
-    expect(limiter.readyAt(0)).toBe(500)
-    const starts = drive(limiter, 10, 0)
-    expect(starts.at(-1)).toBeLessThanOrEqual(5000)
-    expect(peak(starts, 5000)).toBeLessThanOrEqual(11)
-  })
-
-  it('waits for the reset when no request is left', () => {
-    const limiter = new RateLimiter(20)
-    limiter.observeBudget(1000, { remaining: 0, resetInMs: 3000 })
-    expect(limiter.readyAt(1000)).toBe(4000)
-  })
-
-  it('returns to the step rate once the window has reset', () => {
-    const limiter = new RateLimiter(20)
-    limiter.recordStart(0)
-    limiter.observeBudget(0, { remaining: 1, resetInMs: 2000 })
-    expect(limiter.readyAt(1000)).toBe(2000)
-    expect(limiter.readyAt(2000)).toBeCloseTo(WINDOW_MS / 20, 6)
-  })
-
-  it('keeps the step rate when the budget is more generous', () => {
-    const limiter = new RateLimiter(5)
-    limiter.recordStart(0)
-    limiter.observeBudget(0, { remaining: 1000, resetInMs: 60_000 })
-    expect(limiter.readyAt(0)).toBeCloseTo(WINDOW_MS / 5, 6)
-  })
-})
