@@ -12,7 +12,7 @@ export default {
     projectType: 'custom',
     configFile: 'jest.config.js',
     // The end-to-end tests run the built dist/, which never contains a mutant: they could only slow the run.
-    config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e.test.ts'] },
+    config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/[^/]*e2e\\.test\\.ts$'] },
     // Per-test coverage already picks each mutant's tests; Jest's related-test lookup on top of it could only
     // leave out a test that kills, and costs no time to skip (docs/mutation-testing.md).
     enableFindRelatedTests: false
