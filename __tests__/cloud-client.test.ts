@@ -25,25 +25,50 @@ describe('classifyResponse', () => {
   })
 
   it.each([
-    ['HTTP 408', 408, {}, false],
-    ['HTTP 429', 429, {}, true],
-    ['HTTP 500', 500, { code: 50000, message: 'internal' }, false],
-    ['an HTML 502 from a gateway', 502, '<html><body>Bad Gateway</body></html>', false],
-    ['HTTP 503', 503, '', false],
-    ['HTTP 504', 504, 'upstream timed out', false],
-    ['a body that is neither JSON nor HTML', 200, 'upstream connect error', false],
-    ['malformed JSON', 200, '{"code":0,"data":{"status":', false],
-    ['JSON without a code', 200, { data: { status: 'completed' } }, false],
-    ['data that is null', 200, { code: 0, data: null }, false],
-    ['data without a status', 200, { code: 0, data: { task_id: 't' } }, false],
-    ['an empty legacy list', 200, { code: 200, data: [] }, false],
-    ['code 40300 (rate limit)', 200, { code: 40300, message: 'rate limit' }, true],
-    ['code 50000', 200, { code: 50000, message: 'internal error' }, false],
-    ['code 50002', 200, { code: 50002, message: 'operation failed' }, false],
-    ['code 50004', 200, { code: 50004, message: 'unavailable' }, false],
-    ['code 50005', 200, { code: 50005, message: 'unavailable' }, false]
-  ])('treats %s as transient', (_name, status, body, throttled) => {
-    expect(classify(status, body)).toMatchObject({ kind: 'transient', throttled })
+    ['HTTP 408', 408, {}, false, 'HTTP 408, application/json'],
+    ['HTTP 429', 429, {}, true, 'HTTP 429, application/json'],
+    ['HTTP 500', 500, { code: 50000, message: 'internal' }, false, 'HTTP 500, code 50000: internal'],
+    ['an HTML 502 from a gateway', 502, '<html><body>Bad Gateway</body></html>', false, 'HTTP 502'],
+    ['HTTP 503', 503, '', false, 'HTTP 503'],
+    ['HTTP 504', 504, 'upstream timed out', false, 'HTTP 504'],
+    [
+      'a body that is neither JSON nor HTML',
+      200,
+      'upstream connect error',
+      false,
+      "HTTP 200, application/json, not JSON: 'upstream connect error'"
+    ],
+    ['malformed JSON', 200, '{"code":0,"data":{"status":', false, 'HTTP 200, application/json, not JSON'],
+    ['JSON without a code', 200, { data: { status: 'completed' } }, false, "malformed response (HTTP 200, no numeric 'code')"],
+    ['data that is null', 200, { code: 0, data: null }, false, "malformed response (HTTP 200, 'data' is not an object)"],
+    [
+      'data that is a list of two',
+      200,
+      { code: 0, data: [{ status: 'completed' }, { status: 'failed' }] },
+      false,
+      "'data' is not an object"
+    ],
+    ['data without a status', 200, { code: 0, data: { task_id: 't' } }, false, "malformed response (HTTP 200, 'data.status' is missing)"],
+    ['a blank status', 200, { code: 0, data: { status: '  ' } }, false, "'data.status' is missing"],
+    ['an empty legacy list', 200, { code: 200, data: [] }, false, "'data' is not an object"],
+    ['code 40300 (rate limit)', 200, { code: 40300, message: 'rate limit' }, true, 'rate limited (code 40300: rate limit)'],
+    ['code 50000', 200, { code: 50000, message: 'internal error' }, false, 'MemOS server error (code 50000: internal error)'],
+    ['code 50002', 200, { code: 50002, message: 'operation failed' }, false, 'MemOS server error (code 50002: operation failed)'],
+    ['code 50004', 200, { code: 50004, message: 'unavailable' }, false, 'MemOS server error (code 50004: unavailable)'],
+    ['code 50005', 200, { code: 50005 }, false, 'MemOS server error (code 50005)'],
+    ['an undocumented 5xxxx code', 200, { code: 59999, message: 'odd' }, false, 'MemOS server error (code 59999: odd)']
+  ])('treats %s as transient', (_name, status, body, throttled, reason) => {
+    const outcome = classify(status, body)
+    expect(outcome).toMatchObject({ kind: 'transient', throttled })
+    expect((outcome as { reason: string }).reason).toContain(reason)
+  })
+
+  it('reads the status with the spaces around it trimmed', () => {
+    expect(classify(200, { code: 0, data: { status: ' completed\n' } })).toMatchObject({ kind: 'status', status: 'completed' })
+  })
+
+  it('waits as long as Retry-After says on the rate-limit code, which comes with HTTP 200', () => {
+    expect(classify(200, { code: 40300, message: 'rate limit' }, { 'retry-after': '3' })).toMatchObject({ retryAfterMs: 3000 })
   })
 
   it.each([
@@ -60,15 +85,33 @@ describe('classifyResponse', () => {
   })
 
   it.each([
-    ['code 40001', { code: 40001, message: 'task_id is required' }, 'task', 'task_id is required'],
-    ['code 40003', { code: 40003, message: 'unsupported parameter' }, 'task', 'unsupported parameter'],
-    ['code 40301', { code: 40301, message: 'token quota exceeded' }, 'run', 'token quota exceeded'],
-    ['code 40305', { code: 40305, message: 'call quota exceeded' }, 'run', 'call quota exceeded'],
-    ['an undocumented 4xxxx code', { code: 40999, message: 'odd' }, 'task', 'odd']
-  ])('stops on %s with the API message', (_name, body, scope, message) => {
-    const outcome = classify(200, body)
-    expect(outcome).toMatchObject({ kind: 'fatal', scope })
-    expect((outcome as { reason: string }).reason).toContain(message)
+    [
+      'code 40001',
+      200,
+      { code: 40001, message: 'task_id is required' },
+      'task',
+      'MemOS refused the request (code 40001: task_id is required).'
+    ],
+    [
+      'code 40003',
+      200,
+      { code: 40003, message: 'unsupported parameter' },
+      'task',
+      'MemOS refused the request (code 40003: unsupported parameter).'
+    ],
+    [
+      'code 40301',
+      200,
+      { code: 40301, message: 'token quota exceeded' },
+      'run',
+      'MemOS quota exceeded (code 40301: token quota exceeded).'
+    ],
+    ['code 40305', 200, { code: 40305, message: 'call quota exceeded' }, 'run', 'MemOS quota exceeded (code 40305: call quota exceeded).'],
+    ['an undocumented 4xxxx code', 200, { code: 40999, message: 'odd' }, 'task', 'MemOS returned an error (HTTP 200, code 40999: odd).'],
+    ['a code past the server range', 200, { code: 60000 }, 'task', 'MemOS returned an error (HTTP 200, code 60000).'],
+    ['code 0 with HTTP 400', 400, { code: 0, message: 'bad' }, 'task', 'MemOS returned an error (HTTP 400, code 0: bad).']
+  ])('stops on %s with the API message', (_name, status, body, scope, reason) => {
+    expect(classify(status, body)).toEqual({ kind: 'fatal', scope, reason })
   })
 
   it.each([

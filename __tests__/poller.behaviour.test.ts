@@ -39,6 +39,7 @@ describe('waiting for one task', () => {
     expect(request?.taskId).toBe('task-1')
     expect(request?.headers.authorization).toBe(`Token ${simulator.apiKey}`)
     expect(request?.headers['content-type']).toBe('application/json')
+    expect(request?.headers.accept).toBe('application/json')
     expect(request?.headers['user-agent']).toBe(USER_AGENT)
   })
 

@@ -21,7 +21,10 @@ describe('clip', () => {
     ['short text', 'abc', 5, 'abc'],
     ['text of exactly the limit', 'abcde', 5, 'abcde'],
     ['longer text, with an ellipsis inside the limit', 'abcdefgh', 5, 'abcd…'],
-    ['a cut that would split an emoji', 'abc😀def', 5, 'abc…']
+    ['a cut that would split an emoji', 'abc😀def', 5, 'abc…'],
+    ['a cut that would split the first character past the BMP', `abc${String.fromCodePoint(0x10000)}def`, 5, 'abc…'],
+    ['a cut that would split the last character past the BMP', `abc${String.fromCodePoint(0x10fc00)}def`, 5, 'abc…'],
+    ['a cut after a wide character of the BMP, kept whole', 'abc！def', 5, 'abc！…']
   ])('%s', (_name, input, max, expected) => {
     expect(clip(input, max)).toBe(expected)
     expect(clip(input, max).length).toBeLessThanOrEqual(max)
