@@ -372,31 +372,43 @@ describe('cancellation', () => {
     async (signal) => {
       await startWith({ apiKey: KEY })
       simulator.addTask('task-1', { durationMs: 60_000 })
-      const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never)
-      const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') }
-      let signalledAt = 0
-      const result = await runMain({
-        during: async (stdout) => {
-          await until(() => stdout().includes('running ('))
-          const added = process.listeners(signal).filter((listener) => !before[signal].includes(listener))
-          expect(added).toHaveLength(1)
-          signalledAt = performance.now()
-          for (const listener of added) listener(signal)
-        }
+      let exitedAt: number | undefined
+      const exit = jest.spyOn(process, 'exit').mockImplementation(() => {
+        exitedAt = performance.now()
+        return undefined as never
       })
-      expect(performance.now() - signalledAt).toBeLessThan(800)
-      expectEveryOutput(result.outputs)
-      expect(result.outputs).toMatchObject({ conclusion: 'cancelled', status: 'running', pending_task_ids: 'task-1' })
-      expect(result.summary).toContain('cancelled')
-      expect(result.stdout).toContain(`Received ${signal}: stopping the wait and writing the results.\n`)
-      expect(result.exitCode).toBe(1)
-      expect(process.listeners('SIGINT')).toEqual(before.SIGINT)
-      expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM)
-      // The watchdog: should writing the results hang, the process still ends soon after the signal.
-      expect(exit).not.toHaveBeenCalled()
-      await until(() => exit.mock.calls.length > 0, 2000)
-      expect(exit.mock.calls).toEqual([[1]])
-      expect(performance.now() - signalledAt).toBeGreaterThan(850)
+      const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') }
+      let signalledAt: number | undefined
+      try {
+        // A short timeout: should the signal never come, the wait still ends soon after the test.
+        const result = await runMain({
+          inputs: inputs({ timeout: '5s' }),
+          during: async (stdout) => {
+            await until(() => stdout().includes('running ('))
+            const added = process.listeners(signal).filter((listener) => !before[signal].includes(listener))
+            expect(added).toHaveLength(1)
+            signalledAt = performance.now()
+            for (const listener of added) listener(signal)
+          }
+        })
+        // Long before the 5 s timeout: the signal ended the wait.
+        expect(performance.now() - (signalledAt ?? 0)).toBeLessThan(3000)
+        expectEveryOutput(result.outputs)
+        expect(result.outputs).toMatchObject({ conclusion: 'cancelled', status: 'running', pending_task_ids: 'task-1' })
+        expect(result.summary).toContain('cancelled')
+        expect(result.stdout).toContain(`Received ${signal}: stopping the wait and writing the results.\n`)
+        expect(result.exitCode).toBe(1)
+        expect(process.listeners('SIGINT')).toEqual(before.SIGINT)
+        expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM)
+        // The watchdog: should writing the results hang, the process still ends soon after the signal.
+        await until(() => exit.mock.calls.length > 0, 3000)
+        expect(exit.mock.calls).toEqual([[1]])
+        expect((exitedAt ?? 0) - (signalledAt ?? 0)).toBeGreaterThanOrEqual(850)
+      } finally {
+        // Even when an expectation failed, the watchdog must fire while process.exit is still a mock.
+        const left = signalledAt === undefined ? 0 : signalledAt + 2000 - performance.now()
+        if (left > 0) await new Promise((done) => setTimeout(done, left))
+      }
     }
   )
 
