@@ -44,6 +44,11 @@ describe('parseDuration', () => {
   ])('refuses %p', (text) => {
     expect(parseDuration(text)).toBeUndefined()
   })
+
+  it('reads a duration in full right after refusing a repeated unit', () => {
+    expect(parseDuration('1m5m')).toBeUndefined()
+    expect(parseDuration('1h30m')).toBe(5_400_000)
+  })
 })
 
 describe('formatDuration', () => {

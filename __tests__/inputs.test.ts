@@ -634,6 +634,10 @@ describe('readSettings: the bounds, accepted', () => {
     })
   })
 
+  it('takes a blank base_url or MEMOS_BASE_URL as not set', () => {
+    expect(settingsFrom({ task_id: 't', api_key: KEY, base_url: ' \n' }, { MEMOS_BASE_URL: '  ' }).baseUrl).toBe(DEFAULT_BASE_URL)
+  })
+
   it('returns every setting, the defaults included', () => {
     expect(settingsFrom({ task_id: 't', api_key: KEY })).toEqual({
       taskIds: ['t'],
