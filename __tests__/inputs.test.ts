@@ -98,6 +98,8 @@ describe('readSettings', () => {
     ['http://127.0.0.1:8080/api', 'http://127.0.0.1:8080/api'],
     ['http://localhost:1/v1/', 'http://localhost:1/v1'],
     ['http://[::1]:9/v1', 'http://[::1]:9/v1'],
+    ['http://[0:0:0:0:0:0:0:1]:9/v1', 'http://[::1]:9/v1'],
+    ['http://127.1:9/v1', 'http://127.0.0.1:9/v1'],
     ['http://memos.localhost:9/v1', 'http://memos.localhost:9/v1']
   ])('allows http on the loopback host %s', (raw, expected) => {
     expect(settingsFrom({ task_id: 't', api_key: KEY, base_url: raw }).baseUrl).toBe(expected)

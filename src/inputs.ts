@@ -78,7 +78,7 @@ const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 export class InputError extends Error {
   constructor(
     readonly problems: string[],
-    readonly taskIds: string[] = []
+    readonly taskIds: string[]
   ) {
     super(problems.length === 1 ? problems[0] : `Invalid inputs:\n- ${problems.join('\n- ')}`)
     this.name = 'InputError'
@@ -286,7 +286,8 @@ function parseApiKey(key: string, required: boolean, problems: string[]): string
   return key
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
+/** Hostnames as URL gives them: an IPv6 address keeps its brackets. */
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
 
 function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
