@@ -431,6 +431,11 @@ describe('readSettings: every message, word for word', () => {
       "Input 'api_key' contains whitespace or control characters; check how the secret was pasted."
     ],
     [
+      'a key with the last control character',
+      { api_key: 'mpg-abc\u001fdef-12345' },
+      "Input 'api_key' contains whitespace or control characters; check how the secret was pasted."
+    ],
+    [
       'a key with DEL',
       { api_key: 'mpg-abc\u007fdef-12345' },
       "Input 'api_key' contains whitespace or control characters; check how the secret was pasted."

@@ -144,10 +144,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
 
   const boolean = (name: keyof typeof INPUT_DEFAULTS): boolean => {
     const raw = input(name)
-    if (/^(true|True|TRUE)$/.test(raw)) return true
-    if (/^(false|False|FALSE)$/.test(raw)) return false
-    problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
-    return false
+    const value = /^(true|True|TRUE)$/.test(raw)
+    if (!value && !/^(false|False|FALSE)$/.test(raw)) problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
+    return value
   }
   const failOnFailure = boolean('fail_on_failure')
   const failOnTimeout = boolean('fail_on_timeout')
@@ -239,7 +238,6 @@ export function parseTaskIds(source: string, raw: string, problems: string[]): s
     entries = parseJsonIdList(text) ?? []
     if (entries.length === 0 && text !== '[]') {
       problems.push(`${source} looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
-      return []
     }
   } else {
     entries = text.split(/[\s,]+/)
@@ -279,7 +277,7 @@ function parseApiKey(key: string, required: boolean, problems: string[]): string
   } else if (key.length < MIN_API_KEY_LENGTH) {
     // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
     problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
-  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
+  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) <= 0x1f || char.charCodeAt(0) === 0x7f)) {
     // The key itself is never quoted: it is a secret even when it is malformed.
     problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.")
   }
