@@ -486,6 +486,11 @@ describe('readSettings: every message, word for word', () => {
       "Input 'base_url' is 'http://127.0.0.1.example.com/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
     ],
     [
+      'http to a private address outside the loopback block',
+      { base_url: 'http://10.127.0.1/v1' },
+      "Input 'base_url' is 'http://10.127.0.1/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ],
+    [
       'http to a host whose name ends in localhost without the dot',
       { base_url: 'http://notlocalhost/v1' },
       "Input 'base_url' is 'http://notlocalhost/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
@@ -665,6 +670,10 @@ describe('readSettings: the bounds, accepted', () => {
       failFast: true,
       stream: true
     })
+  })
+
+  it('reads ids that start with any letter or digit', () => {
+    expect(read({ task_id: 'A,Z,a,z,0,9,xAZaz09' }).taskIds).toEqual(['A', 'Z', 'a', 'z', '0', '9', 'xAZaz09'])
   })
 
   it('reads ids of 128 characters and ids with every allowed sign', () => {

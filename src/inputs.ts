@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
+import { isIPv4 } from 'node:net'
 import { resolve } from 'node:path'
 import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
@@ -240,7 +241,7 @@ export function parseTaskIds(source: string, raw: string, problems: string[]): s
       problems.push(`${source} looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
     }
   } else {
-    entries = text.split(/[\s,]+/)
+    entries = text.split(/[\s,]/)
   }
   const ids = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ''))]
   const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id))
@@ -288,7 +289,8 @@ function parseApiKey(key: string, required: boolean, problems: string[]): string
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
 
 function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
+  // URL writes every IPv4 host as four decimal parts (127.1 becomes 127.0.0.1): 127.0.0.0/8 is the loopback block.
+  return LOOPBACK_HOSTS.has(hostname) || (isIPv4(hostname) && hostname.startsWith('127.')) || hostname.endsWith('.localhost')
 }
 
 function parseBaseUrl(raw: string, api: ApiMode, sendsKey: boolean, problems: string[]): string {
