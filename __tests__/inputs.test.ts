@@ -60,6 +60,8 @@ describe('readSettings', () => {
     ['mixed separators and blank entries', ' a, ,b\n,c ,\n', ['a', 'b', 'c']],
     ['duplicates, kept once in first-seen order', 'b,a,b,c,a', ['b', 'a', 'c']],
     ['a JSON array of strings', '["a","b","a"]', ['a', 'b']],
+    ['a JSON array as toJSON() prints it', '[\n  "a",\n  "b"\n]', ['a', 'b']],
+    ['a JSON array with blanks around it (a block scalar)', '  ["a", "b"]\n', ['a', 'b']],
     ['a UUID', 'c464e17e-f2ff-4e9a-a2c2-41cc55ab43b9', ['c464e17e-f2ff-4e9a-a2c2-41cc55ab43b9']]
   ])('reads task ids separated by %s', (_name, raw, expected) => {
     expect(settingsFrom({ task_id: raw, api_key: KEY }).taskIds).toEqual(expected)
@@ -322,7 +324,7 @@ describe('readSettings: every message, word for word', () => {
       { task_id: '[]' },
       "Input 'task_id' or 'task_id_file' is required: give the task_id that /add/message or /add/feedback returned (or, self-hosted, that you gave to /add), or a file of ids ('task_id' is '[]')."
     ],
-    ['a JSON array of numbers', { task_id: '[1,2]' }, "Input 'task_id' looks like a JSON array but is not one of strings: '[1,2]'."],
+    ['a JSON array of numbers', { task_id: ' [1,2]\n' }, "Input 'task_id' looks like a JSON array but is not one of strings: '[1,2]'."],
     [
       'a JSON array with one number among strings',
       { task_id: '["a", 1]' },
