@@ -13,13 +13,41 @@ describe('parseDuration', () => {
     [' 2M ', 120_000],
     ['0.5s', 500],
     ['1.25', 1250],
-    ['2.75s', 2750]
+    ['2.75s', 2750],
+    ['1H2M3S', 3_723_000],
+    ['1m30s250ms', 90_250],
+    ['0.0005', 1],
+    ['10ms5s', 5010]
   ])('reads %p as %p ms', (text, expected) => {
     expect(parseDuration(text)).toBe(expected)
   })
 
-  it.each(['', 'soon', '5 m', '-5s', '5m5m', '10d', '1h30', 'ms', '5s!'])('refuses %p', (text) => {
+  it.each([
+    '',
+    '   ',
+    'soon',
+    '5 m',
+    '-5s',
+    '5m5m',
+    '10d',
+    '1h30',
+    'ms',
+    '5s!',
+    '1,5',
+    '1,5s',
+    '1.',
+    '.5',
+    '1.s',
+    'x5s',
+    '1s1h1s',
+    `${'9'.repeat(400)}s`
+  ])('refuses %p', (text) => {
     expect(parseDuration(text)).toBeUndefined()
+  })
+
+  it('reads a duration in full right after refusing a repeated unit', () => {
+    expect(parseDuration('1m5m')).toBeUndefined()
+    expect(parseDuration('1h30m')).toBe(5_400_000)
   })
 })
 
@@ -34,7 +62,15 @@ describe('formatDuration', () => {
     [245_000, '4m05s'],
     [600_000, '10m'],
     [3_600_000, '1h'],
-    [3_720_000, '1h02m']
+    [3_720_000, '1h02m'],
+    [-5, '0ms'],
+    [999.4, '999ms'],
+    [999.5, '1s'],
+    [1500, '1.5s'],
+    [61_500, '1m01s'],
+    [3_599_999, '59m59s'],
+    [3_659_000, '1h'],
+    [90_000_000, '25h']
   ])('formats %p ms as %p', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected)
   })

@@ -195,6 +195,11 @@ export class MemosSimulator {
     for (const response of this.streams) response.destroy()
   }
 
+  /** Client connections still open, kept-alive ones included. */
+  get openConnections(): number {
+    return this.sockets.size
+  }
+
   /** Wait streams still open. */
   get openStreams(): number {
     return this.streams.size

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
+import { isIPv4 } from 'node:net'
 import { resolve } from 'node:path'
 import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
@@ -78,7 +79,7 @@ const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 export class InputError extends Error {
   constructor(
     readonly problems: string[],
-    readonly taskIds: string[] = []
+    readonly taskIds: string[]
   ) {
     super(problems.length === 1 ? problems[0] : `Invalid inputs:\n- ${problems.join('\n- ')}`)
     this.name = 'InputError'
@@ -144,10 +145,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
 
   const boolean = (name: keyof typeof INPUT_DEFAULTS): boolean => {
     const raw = input(name)
-    if (/^(true|True|TRUE)$/.test(raw)) return true
-    if (/^(false|False|FALSE)$/.test(raw)) return false
-    problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
-    return false
+    const value = /^(true|True|TRUE)$/.test(raw)
+    if (!value && !/^(false|False|FALSE)$/.test(raw)) problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
+    return value
   }
   const failOnFailure = boolean('fail_on_failure')
   const failOnTimeout = boolean('fail_on_timeout')
@@ -239,10 +239,9 @@ export function parseTaskIds(source: string, raw: string, problems: string[]): s
     entries = parseJsonIdList(text) ?? []
     if (entries.length === 0 && text !== '[]') {
       problems.push(`${source} looks like a JSON array but is not one of strings: '${abbreviate(text)}'.`)
-      return []
     }
   } else {
-    entries = text.split(/[\s,]+/)
+    entries = text.split(/[\s,]/)
   }
   const ids = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ''))]
   const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id))
@@ -279,17 +278,19 @@ function parseApiKey(key: string, required: boolean, problems: string[]): string
   } else if (key.length < MIN_API_KEY_LENGTH) {
     // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
     problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
-  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
+  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) <= 0x1f || char.charCodeAt(0) === 0x7f)) {
     // The key itself is never quoted: it is a secret even when it is malformed.
     problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.")
   }
   return key
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
+/** Hostnames as URL gives them: an IPv6 address keeps its brackets. */
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
 
 function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname.endsWith('.localhost')
+  // URL writes every IPv4 host as four decimal parts (127.1 becomes 127.0.0.1): 127.0.0.0/8 is the loopback block.
+  return LOOPBACK_HOSTS.has(hostname) || (isIPv4(hostname) && hostname.startsWith('127.')) || hostname.endsWith('.localhost')
 }
 
 function parseBaseUrl(raw: string, api: ApiMode, sendsKey: boolean, problems: string[]): string {
