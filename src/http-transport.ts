@@ -164,10 +164,9 @@ export class HttpTransport {
     const quietly = (dispatcher: Dispatcher | undefined): void => void dispatcher?.destroy().catch(() => undefined)
     quietly(this.direct)
     quietly(this.proxyAgent)
-    // The stream's agents (direct, or a tunnel through a proxy) hold its connection otherwise.
+    // The stream's direct agent keeps its connection alive otherwise. Through a proxy, the stream's tunnel agent
+    // keeps nothing: it closes each tunnel when its stream ends, and has nothing to destroy.
     this.proxies.dispose()
-    const tunnel = (this.proxies as unknown as { _proxyAgent?: { destroy?: () => void } })._proxyAgent
-    tunnel?.destroy?.()
   }
 
   /** The whole body as text, or undefined when it passes the size limit (the rest is not read). */

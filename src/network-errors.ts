@@ -84,12 +84,21 @@ interface ErrorFacts {
   port?: number
 }
 
+/**
+ * An error's own message, or the text of whatever else was thrown. By its shape rather than `instanceof Error`:
+ * an error from Node's own modules is not an instance of another realm's Error (a test runner's sandbox).
+ */
+export function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message
+  return typeof message === 'string' ? message : String(error)
+}
+
 function factsOf(error: unknown): ErrorFacts {
   const value = error as (Partial<NodeJS.ErrnoException> & Record<string, unknown>) | undefined
   const nested = value?.errors instanceof Array ? value.errors[0] : value?.cause
   const own = {
     code: typeof value?.code === 'string' ? value.code : '',
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
     library: typeof value?.library === 'string' ? value.library : undefined,
     opensslReason: typeof value?.reason === 'string' ? value.reason : undefined,
     hostname: typeof value?.hostname === 'string' ? value.hostname : undefined,

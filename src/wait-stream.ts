@@ -1,5 +1,6 @@
 import type { HintListener, HintPlan, HintSource } from './hints.js'
 import type { HttpTransport } from './http-transport.js'
+import { errorMessage } from './network-errors.js'
 import { SseParser } from './sse.js'
 import { RequestAbortedError } from './status-source.js'
 import { clip, QUOTE_MAX, sanitize } from './text.js'
@@ -104,7 +105,7 @@ export class WaitStream implements HintSource {
       for await (const chunk of body) parser.push(decoder.decode(chunk as Buffer, { stream: true }))
     } catch (error) {
       if (!(error instanceof RequestAbortedError) && !connection.signal.aborted && !this.abort.signal.aborted) {
-        ending = error instanceof Error ? error.message : String(error)
+        ending = errorMessage(error)
       }
     } finally {
       clearTimeout(this.stallTimer)
