@@ -58,6 +58,7 @@ async function startServer(answer: (request: IncomingMessage, response: ServerRe
     request.on('end', () => {
       const url = request.url ?? ''
       started.received.push({ method: request.method ?? '', url, headers: request.headers, body: Buffer.concat(chunks).toString() })
+      response.setHeader('Keep-Alive', 'timeout=600')
       answer(request, response)
     })
   })
@@ -69,6 +70,9 @@ async function startServer(answer: (request: IncomingMessage, response: ServerRe
       started.closedConnections++
     })
   })
+  // Idle connections stay open for minutes, on both ends (the Keep-Alive header tells the client so), until the
+  // client closes them.
+  http.keepAliveTimeout = 0
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   started.port = (http.address() as AddressInfo).port
   started.origin = `http://127.0.0.1:${started.port}`
@@ -329,7 +333,7 @@ describe('the event stream', () => {
     ])
   })
 
-  it('gives up waiting for the headers after its timeout', async () => {
+  it('gives up waiting for the headers after its timeout, and closes the connection', async () => {
     server = await startServer(() => undefined)
     expect(await newTransport().openStream(get('/'), open(300))).toEqual({
       kind: 'failed',
@@ -341,6 +345,7 @@ describe('the event stream', () => {
         throttled: false
       }
     })
+    await until(() => server?.closedConnections === 1)
   })
 
   it("throws on the caller's abort while it waits for the headers", async () => {
@@ -443,6 +448,22 @@ describe('through a proxy (HTTP_PROXY), and over TLS', () => {
         }
       })
       expect(front.handshakes).toBe(0)
+    })
+
+    it('opens the stream over TLS through the proxy too (HTTPS_PROXY), and judges the certificate', async () => {
+      server = await startServer((_request, response) => response.writeHead(200, { 'Content-Type': 'text/event-stream' }).flushHeaders())
+      front = await startTlsFront(server.port, ca.issue(['memos.localhost']))
+      proxy = await startConnectProxy()
+      process.env.HTTPS_PROXY = proxy.url
+      const stream = await newTransport().openStream(get('/stream', `https://memos.localhost:${front.port}`), open())
+      expect(stream).toMatchObject({
+        kind: 'failed',
+        outcome: {
+          kind: 'fatal',
+          reason: expect.stringMatching(/^The certificate of memos\.localhost:\d+ is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: /)
+        }
+      })
+      expect(proxy.tunnels).toEqual([`memos.localhost:${front.port}`])
     })
   })
 })
