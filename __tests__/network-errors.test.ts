@@ -382,7 +382,8 @@ describe('connections that got no answer: each retried, with what went wrong and
 
   it.each([
     ['an error without a code', new Error('other side closed'), 'network error (other side closed)'],
-    ['something thrown that is not an Error', 'socket hang up', 'network error (socket hang up)']
+    ['something thrown that is not an Error', 'socket hang up', 'network error (socket hang up)'],
+    ['nothing at all', undefined, 'network error (undefined)']
   ])('%s keeps its words', (_name, error, reason) => {
     expect(classifyNetworkError(error, direct)).toEqual({
       kind: 'transient',

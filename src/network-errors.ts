@@ -105,7 +105,7 @@ function factsOf(error: unknown): ErrorFacts {
     address: typeof value?.address === 'string' ? value.address : undefined,
     port: typeof value?.port === 'number' ? value.port : undefined
   }
-  if (nested === undefined || nested === null) return own
+  if (!nested) return own
   const inner = factsOf(nested)
   return { ...inner, code: own.code || inner.code, message: own.message || inner.message }
 }
@@ -123,12 +123,13 @@ function detail(text: string): string {
 /** Why a request that got no complete answer failed; `code: message` from Node or undici, OpenSSL's reason if any. */
 function describe(facts: ErrorFacts): string {
   const text = facts.opensslReason ?? facts.message
-  return detail(facts.code && !text.includes(facts.code) ? `${facts.code}: ${text}` : text)
+  // An error without a code has '' for it, which every text includes.
+  return detail(text.includes(facts.code) ? text : `${facts.code}: ${text}`)
 }
 
 /** A proxy's refusal of CONNECT, as undici words it; undefined for any other error. */
 function proxyStatus(facts: ErrorFacts): number | undefined {
-  const match = /^Proxy response \((\d{3})\) !== 200/.exec(facts.message)
+  const match = /Proxy response \((\d{3})\) !== 200/.exec(facts.message)
   return match ? Number(match[1]) : undefined
 }
 
