@@ -17,13 +17,15 @@ interface ScriptedServer {
   baseUrl: string
   port: number
   requests: IncomingMessage[]
+  /** Responses not yet closed, and connections closed. */
   open: number
+  closedConnections: number
   close(): Promise<void>
 }
 
 async function startScriptedServer(script: Script): Promise<ScriptedServer> {
   const sockets = new Set<Socket>()
-  const scripted: ScriptedServer = { baseUrl: '', port: 0, requests: [], open: 0, close: async () => undefined }
+  const scripted: ScriptedServer = { baseUrl: '', port: 0, requests: [], open: 0, closedConnections: 0, close: async () => undefined }
   const server = createServer((request, response) => {
     scripted.requests.push(request)
     scripted.open++
@@ -32,7 +34,10 @@ async function startScriptedServer(script: Script): Promise<ScriptedServer> {
   })
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    socket.on('close', () => {
+      sockets.delete(socket)
+      scripted.closedConnections++
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   scripted.port = (server.address() as AddressInfo).port
@@ -242,7 +247,7 @@ describe('a stream that cannot be used', () => {
     ])
   })
 
-  it('says so once, then tries again with a doubling backoff up to the longest interval, in the debug log', async () => {
+  it('says so once, then tries again with a doubling backoff up to the longest interval, in the debug log, closing each answer', async () => {
     server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
     const { log } = watch({ intervalMs: 100, maxIntervalMs: 400 })
     await until(() => notUsable(log).length === 5, 'five failures')
@@ -255,6 +260,8 @@ describe('a stream that cannot be used', () => {
       `debug: ${again('0.4')}`,
       `debug: ${again('0.4')}`
     ])
+    // Each answer that is not a stream is dropped with its connection, not left holding it.
+    await until(() => (server?.closedConnections ?? 0) >= 4, 'the connections closed')
   })
 
   it('a stream that breaks mid-way: health lost, and the backoff starts again from one interval after it was up', async () => {
@@ -298,6 +305,17 @@ describe('a stream that cannot be used', () => {
 })
 
 describe('close()', () => {
+  it('leaves no timer behind that would hold the process open, while a retry waits', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
+    const { stream, log } = watch({ intervalMs: 5000, maxIntervalMs: 5000 })
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    // Counted in the same tick as close(), so that no other test's timer can end in between: the retry's goes.
+    const waiting = timers()
+    stream.close()
+    expect(timers()).toBe(waiting - 1)
+  })
+
   it('ends the open stream and opens no other', async () => {
     server = await startScriptedServer((response) => frames(response, [running(2)]))
     const { stream, log } = watch()

@@ -56,14 +56,15 @@ export class WaitStream implements HintSource {
   close(): void {
     this.abort.abort()
     this.connection?.abort()
+    // The stall timer goes with the connection (connect() clears it as the stream ends).
     clearTimeout(this.retryTimer)
-    clearTimeout(this.stallTimer)
   }
 
   private async connect(): Promise<void> {
     const plan = this.plan as HintPlan
     const timeLeftMs = this.endsAt - Date.now()
-    if (this.abort.signal.aborted || timeLeftMs <= plan.intervalMs) return
+    // After close() no retry is left to call this, and the aborted signal would stop the request unsent.
+    if (timeLeftMs <= plan.intervalMs) return
     const url = new URL(`${this.options.baseUrl}/scheduler/wait/stream`)
     url.searchParams.set('user_name', this.options.userId)
     url.searchParams.set('timeout_seconds', String(Math.ceil(timeLeftMs / 1000)))
