@@ -17,6 +17,9 @@ interface ScriptedServer {
   baseUrl: string
   port: number
   requests: IncomingMessage[]
+  /** When each request arrived, and when each response closed. */
+  arrivals: number[]
+  ends: number[]
   /** Responses not yet closed, and connections closed. */
   open: number
   closedConnections: number
@@ -25,11 +28,24 @@ interface ScriptedServer {
 
 async function startScriptedServer(script: Script): Promise<ScriptedServer> {
   const sockets = new Set<Socket>()
-  const scripted: ScriptedServer = { baseUrl: '', port: 0, requests: [], open: 0, closedConnections: 0, close: async () => undefined }
+  const scripted: ScriptedServer = {
+    baseUrl: '',
+    port: 0,
+    requests: [],
+    arrivals: [],
+    ends: [],
+    open: 0,
+    closedConnections: 0,
+    close: async () => undefined
+  }
   const server = createServer((request, response) => {
     scripted.requests.push(request)
+    scripted.arrivals.push(Date.now())
     scripted.open++
-    response.on('close', () => scripted.open--)
+    response.on('close', () => {
+      scripted.open--
+      scripted.ends.push(Date.now())
+    })
     script(response, scripted.requests.length - 1, request)
   })
   server.on('connection', (socket: Socket) => {
@@ -39,6 +55,8 @@ async function startScriptedServer(script: Script): Promise<ScriptedServer> {
       scripted.closedConnections++
     })
   })
+  // Idle connections stay open until the client closes them.
+  server.keepAliveTimeout = 0
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   scripted.port = (server.address() as AddressInfo).port
   scripted.baseUrl = `http://127.0.0.1:${scripted.port}/product`
@@ -185,19 +203,22 @@ describe('frames', () => {
     })
   })
 
-  it('on idle: hints, and opens the stream again after one interval without calling it a failure', async () => {
+  it('on idle: hints, the stream is up, and it opens again after one interval each time, without calling it a failure', async () => {
     server = await startScriptedServer((response, n) => {
-      if (n === 0) {
+      if (n < 3) {
         sse(response)
         send(response, { status: 'idle', active_tasks: 0 })
         response.end()
-      } else frames(response, [running(2)])
+      } else frames(response, [])
     })
     const { log, hints, health } = watch()
-    await until(() => server?.requests.length === 2, 'the stream reopened')
-    expect(hints).toHaveLength(1)
+    await until(() => server?.requests.length === 4, 'the stream reopened three times')
+    expect(hints).toHaveLength(3)
     expect(health).toEqual([true])
     expect(notUsable(log)).toEqual([])
+    const { arrivals, ends } = server
+    // From the server's end of each stream to the next request: never less than the interval (100 ms), nor growing.
+    for (let i = 0; i < 3; i++) expect(arrivals[i + 1]! - ends[i]!).toBeGreaterThanOrEqual(95)
   })
 
   it.each([
@@ -289,6 +310,28 @@ describe('a stream that cannot be used', () => {
     expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
     expect(stalledAfter).toBeGreaterThanOrEqual(3 * 100 + 200)
     expect(health).toEqual([true, false])
+  })
+
+  it('a stream that never sends a frame: given up after three intervals', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    const { log, health } = watch()
+    await until(() => notUsable(log).length === 1, 'the stall noticed')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
+    expect(health).toEqual([])
+  })
+
+  it('reads a character split between two packets whole', async () => {
+    const frame = Buffer.from('data: café ☕\n\n')
+    server = await startScriptedServer((response, n) => {
+      if (n > 0) return frames(response, [])
+      sse(response).flushHeaders()
+      // The cup's three bytes: one in the first packet, two in the second.
+      response.write(frame.subarray(0, frame.length - 4))
+      setTimeout(() => response.write(frame.subarray(frame.length - 4)), 100)
+    })
+    const { log } = watch()
+    await until(() => notUsable(log).length === 1, 'the frame read')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(a frame that is not JSON: 'café ☕'\); /)
   })
 
   it('a stream whose frames keep coming is not stalled', async () => {

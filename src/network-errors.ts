@@ -95,7 +95,7 @@ export function errorMessage(error: unknown): string {
 
 function factsOf(error: unknown): ErrorFacts {
   const value = error as (Partial<NodeJS.ErrnoException> & Record<string, unknown>) | undefined
-  const nested = value?.errors instanceof Array ? value.errors[0] : value?.cause
+  const nested = Array.isArray(value?.errors) ? value.errors[0] : value?.cause
   const own = {
     code: typeof value?.code === 'string' ? value.code : '',
     message: errorMessage(error),

@@ -2,7 +2,6 @@ import type { HintListener, HintPlan, HintSource } from './hints.js'
 import type { HttpTransport } from './http-transport.js'
 import { errorMessage } from './network-errors.js'
 import { SseParser } from './sse.js'
-import { RequestAbortedError } from './status-source.js'
 import { clip, QUOTE_MAX, sanitize } from './text.js'
 
 /**
@@ -105,9 +104,9 @@ export class WaitStream implements HintSource {
       const decoder = new TextDecoder()
       for await (const chunk of body) parser.push(decoder.decode(chunk as Buffer, { stream: true }))
     } catch (error) {
-      if (!(error instanceof RequestAbortedError) && !connection.signal.aborted && !this.abort.signal.aborted) {
-        ending = errorMessage(error)
-      }
+      // When this connection was ended on purpose (close() ends it too, a stall, a frame that ends it), `ending`
+      // already says why; any other error is the reason.
+      if (!connection.signal.aborted) ending = errorMessage(error)
     } finally {
       clearTimeout(this.stallTimer)
     }
@@ -153,8 +152,8 @@ export class WaitStream implements HintSource {
     this.listener?.health(true)
   }
 
+  /** Never after close(): connect() returns first, and a request it starts then ends before any answer. */
   private unhealthy(reason: string): void {
-    if (this.abort.signal.aborted) return
     if (this.healthy) this.listener?.health(false)
     this.healthy = false
     this.failures++
