@@ -178,7 +178,7 @@ describe('frames', () => {
 
   it('gives no hint for a first frame with as many active tasks as the step saw running', async () => {
     server = await startScriptedServer((response) => frames(response, [running(2), running(2)]))
-    const { hints, health } = watch({ runningTasks: () => 2 })
+    const { hints, health } = watch({ runningTasks: () => 2, intervalMs: 1000, maxIntervalMs: 1000 })
     await until(() => health.length === 1, 'the stream up')
     await sleep(250)
     expect(hints).toEqual([])
@@ -191,7 +191,8 @@ describe('frames', () => {
     ['no status', { active_tasks: 0 }]
   ])('ignores %s, and stays connected', async (_name, frame) => {
     server = await startScriptedServer((response) => frames(response, [frame, frame]))
-    const { log, hints, health } = watch({ runningTasks: () => 2 })
+    // A long interval, so that no stall can end the stream while the test looks, however slow the machine.
+    const { log, hints, health } = watch({ runningTasks: () => 2, intervalMs: 1000, maxIntervalMs: 1000 })
     await until(() => server?.requests.length === 1, 'the stream request')
     await sleep(250)
     expect({ hints, health, lines: log.lines, requests: server.requests.length, open: server.open }).toEqual({
@@ -337,11 +338,12 @@ describe('a stream that cannot be used', () => {
   it('a stream whose frames keep coming is not stalled', async () => {
     server = await startScriptedServer((response) => {
       sse(response).flushHeaders()
-      const timer = setInterval(() => send(response, running(2)), 100)
+      const timer = setInterval(() => send(response, running(2)), 50)
       response.on('close', () => clearInterval(timer))
     })
-    const { log } = watch()
-    await sleep(1200)
+    // Given up after 1.1 s without a frame; a frame every 50 ms leaves a wide margin on a slow machine.
+    const { log } = watch({ intervalMs: 300, maxIntervalMs: 300 })
+    await sleep(2500)
     expect(notUsable(log)).toEqual([])
     expect(server.requests).toHaveLength(1)
   })
