@@ -56,7 +56,8 @@ export class HttpTransport {
 
   constructor(options: HttpTransportOptions) {
     this.proxies = new HttpClient(options.userAgent, [], { keepAlive: true })
-    this.direct = new Agent(options.trustedCertificates ? { connect: { ca: options.trustedCertificates } } : {})
+    // Without certificates of its own (undefined), TLS trusts Node's list.
+    this.direct = new Agent({ connect: { ca: options.trustedCertificates } })
     this.userAgent = options.userAgent
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.now = options.now ?? Date.now
@@ -87,10 +88,8 @@ export class HttpTransport {
     const agent = this.proxies.getAgent(request.url.href)
     const headers: http.OutgoingHttpHeaders = { ...request.headers, 'user-agent': this.userAgent }
     return new Promise<StreamResult>((resolve, reject) => {
-      let answered = false
       const outgoing = transport.request(request.url, { method: request.method, agent, headers })
       const settle = (): void => {
-        answered = true
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
       }
@@ -105,8 +104,8 @@ export class HttpTransport {
         resolve({ kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) })
       }, timeoutMs)
       signal.addEventListener('abort', onAbort, { once: true })
+      // An error after the answer or the abort (the body's own) changes nothing: the promise has settled.
       outgoing.on('error', (error) => {
-        if (answered) return
         settle()
         resolve({ kind: 'failed', outcome: classifyNetworkError(error, context) })
       })
@@ -155,7 +154,8 @@ export class HttpTransport {
   /** The proxy's dispatcher when HTTPS_PROXY / HTTP_PROXY apply to the URL, else the direct one. */
   private dispatcherFor(url: URL): Dispatcher {
     const proxyDispatcher = this.proxies.getAgentDispatcher(url.href)
-    if (proxyDispatcher) this.proxyAgent = proxyDispatcher
+    // http-client keeps one proxy agent for every request (keepAlive), so the first is the one to close.
+    this.proxyAgent ??= proxyDispatcher
     return proxyDispatcher ?? this.direct
   }
 
@@ -164,10 +164,9 @@ export class HttpTransport {
     const quietly = (dispatcher: Dispatcher | undefined): void => void dispatcher?.destroy().catch(() => undefined)
     quietly(this.direct)
     quietly(this.proxyAgent)
-    // The stream's agents (direct, or a tunnel through a proxy) hold its connection otherwise.
+    // The stream's direct agent keeps its connection alive otherwise. Through a proxy, the stream's tunnel agent
+    // keeps nothing: it closes each tunnel when its stream ends, and has nothing to destroy.
     this.proxies.dispose()
-    const tunnel = (this.proxies as unknown as { _proxyAgent?: { destroy?: () => void } })._proxyAgent
-    tunnel?.destroy?.()
   }
 
   /** The whole body as text, or undefined when it passes the size limit (the rest is not read). */
@@ -176,10 +175,8 @@ export class HttpTransport {
     let size = 0
     for await (const chunk of body as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > this.maxBodyBytes) {
-        body.destroy()
-        return undefined
-      }
+      // Leaving the loop destroys the body: the rest is not read.
+      if (size > this.maxBodyBytes) return undefined
       chunks.push(chunk)
     }
     return Buffer.concat(chunks).toString('utf8')

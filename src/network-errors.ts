@@ -84,19 +84,28 @@ interface ErrorFacts {
   port?: number
 }
 
+/**
+ * An error's own message, or the text of whatever else was thrown. By its shape rather than `instanceof Error`:
+ * an error from Node's own modules is not an instance of another realm's Error (a test runner's sandbox).
+ */
+export function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message
+  return typeof message === 'string' ? message : String(error)
+}
+
 function factsOf(error: unknown): ErrorFacts {
   const value = error as (Partial<NodeJS.ErrnoException> & Record<string, unknown>) | undefined
-  const nested = value?.errors instanceof Array ? value.errors[0] : value?.cause
+  const nested = Array.isArray(value?.errors) ? value.errors[0] : value?.cause
   const own = {
     code: typeof value?.code === 'string' ? value.code : '',
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
     library: typeof value?.library === 'string' ? value.library : undefined,
     opensslReason: typeof value?.reason === 'string' ? value.reason : undefined,
     hostname: typeof value?.hostname === 'string' ? value.hostname : undefined,
     address: typeof value?.address === 'string' ? value.address : undefined,
     port: typeof value?.port === 'number' ? value.port : undefined
   }
-  if (nested === undefined || nested === null) return own
+  if (!nested) return own
   const inner = factsOf(nested)
   return { ...inner, code: own.code || inner.code, message: own.message || inner.message }
 }
@@ -114,12 +123,13 @@ function detail(text: string): string {
 /** Why a request that got no complete answer failed; `code: message` from Node or undici, OpenSSL's reason if any. */
 function describe(facts: ErrorFacts): string {
   const text = facts.opensslReason ?? facts.message
-  return detail(facts.code && !text.includes(facts.code) ? `${facts.code}: ${text}` : text)
+  // An error without a code has '' for it, which every text includes.
+  return detail(text.includes(facts.code) ? text : `${facts.code}: ${text}`)
 }
 
 /** A proxy's refusal of CONNECT, as undici words it; undefined for any other error. */
 function proxyStatus(facts: ErrorFacts): number | undefined {
-  const match = /^Proxy response \((\d{3})\) !== 200/.exec(facts.message)
+  const match = /Proxy response \((\d{3})\) !== 200/.exec(facts.message)
   return match ? Number(match[1]) : undefined
 }
 

@@ -1,7 +1,7 @@
 import type { HintListener, HintPlan, HintSource } from './hints.js'
 import type { HttpTransport } from './http-transport.js'
+import { errorMessage } from './network-errors.js'
 import { SseParser } from './sse.js'
-import { RequestAbortedError } from './status-source.js'
 import { clip, QUOTE_MAX, sanitize } from './text.js'
 
 /**
@@ -55,14 +55,15 @@ export class WaitStream implements HintSource {
   close(): void {
     this.abort.abort()
     this.connection?.abort()
+    // The stall timer goes with the connection (connect() clears it as the stream ends).
     clearTimeout(this.retryTimer)
-    clearTimeout(this.stallTimer)
   }
 
   private async connect(): Promise<void> {
     const plan = this.plan as HintPlan
     const timeLeftMs = this.endsAt - Date.now()
-    if (this.abort.signal.aborted || timeLeftMs <= plan.intervalMs) return
+    // After close() no retry is left to call this, and the aborted signal would stop the request unsent.
+    if (timeLeftMs <= plan.intervalMs) return
     const url = new URL(`${this.options.baseUrl}/scheduler/wait/stream`)
     url.searchParams.set('user_name', this.options.userId)
     url.searchParams.set('timeout_seconds', String(Math.ceil(timeLeftMs / 1000)))
@@ -103,9 +104,9 @@ export class WaitStream implements HintSource {
       const decoder = new TextDecoder()
       for await (const chunk of body) parser.push(decoder.decode(chunk as Buffer, { stream: true }))
     } catch (error) {
-      if (!(error instanceof RequestAbortedError) && !connection.signal.aborted && !this.abort.signal.aborted) {
-        ending = error instanceof Error ? error.message : String(error)
-      }
+      // When this connection was ended on purpose (close() ends it too, a stall, a frame that ends it), `ending`
+      // already says why; any other error is the reason.
+      if (!connection.signal.aborted) ending = errorMessage(error)
     } finally {
       clearTimeout(this.stallTimer)
     }
@@ -151,8 +152,8 @@ export class WaitStream implements HintSource {
     this.listener?.health(true)
   }
 
+  /** Never after close(): connect() returns first, and a request it starts then ends before any answer. */
   private unhealthy(reason: string): void {
-    if (this.abort.signal.aborted) return
     if (this.healthy) this.listener?.health(false)
     this.healthy = false
     this.failures++
