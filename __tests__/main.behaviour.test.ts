@@ -202,24 +202,6 @@ describe('a wait that ends', () => {
     expect(result.stdout).toContain(`::error::${result.outputs.error}\n`)
     expect(result.exitCode).toBe(1)
   })
-
-  it('says when the tasks output cannot list every task, and lists the others only by id', async () => {
-    await startWith({ apiKey: KEY })
-    const ids = Array.from({ length: 2000 }, (_, index) => `${'t'.repeat(120)}-${String(index).padStart(4, '0')}`)
-    for (const id of ids) simulator.addTask(id, { durationMs: 60_000 })
-    writeFileSync(join(dir, 'ids.txt'), ids.join('\n'))
-    const result = await runMain({
-      inputs: inputs({ task_id: '', task_id_file: 'ids.txt', timeout: '0', max_requests_per_second: '1000' }),
-      env: { GITHUB_WORKSPACE: dir }
-    })
-    expect(result.outputs.conclusion).toBe('timed_out')
-    const listed = (JSON.parse(result.outputs.tasks ?? '') as unknown[]).length
-    expect(listed).toBeLessThan(ids.length)
-    expect(result.lines).toContain(
-      `The tasks output lists ${listed} of ${ids.length} tasks, those that did not succeed first, to stay under the 1 MB limit of a step output; failed_task_ids and pending_task_ids name every task.`
-    )
-    expect(result.outputs.pending_task_ids?.split(',')).toEqual(ids)
-  }, 60_000)
 })
 
 describe('bad inputs', () => {
