@@ -1,5 +1,13 @@
 import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
-import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_JSON_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
+import {
+  buildOutputs,
+  errorOutputs,
+  OUTPUT_DATA_LIMIT,
+  OUTPUT_JSON_LIMIT,
+  OUTPUT_NAMES,
+  type RunConclusion,
+  shouldFailStep
+} from '../src/report.js'
 
 function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
   const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
@@ -23,19 +31,32 @@ function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): 
 }
 
 describe('whether the step fails', () => {
-  // What a user reads in action.yml: a failure or a timeout fails the step unless its input says not to;
-  // an error or a cancellation always does; success never does.
-  it.each([
-    ['a failed task', 'failure', { failOnFailure: false, failOnTimeout: true }, false],
-    ['a failed task', 'failure', { failOnFailure: true, failOnTimeout: false }, true],
-    ['a task still running at the timeout', 'timed_out', { failOnFailure: true, failOnTimeout: false }, false],
-    ['a task still running at the timeout', 'timed_out', { failOnFailure: false, failOnTimeout: true }, true],
-    ['an error', 'error', { failOnFailure: false, failOnTimeout: false }, true],
-    ['a cancelled run', 'cancelled', { failOnFailure: false, failOnTimeout: false }, true],
-    ['every task completed', 'success', { failOnFailure: true, failOnTimeout: true }, false]
-  ] as const)('%s (%s) with %j fails the step: %p', (_name, conclusion, options, fails) => {
-    expect(shouldFailStep(conclusion, options)).toBe(fails)
-  })
+  // What a user reads in action.yml: a failure fails the step unless fail_on_failure is false, a timeout unless
+  // fail_on_timeout is false; an error or a cancellation always does; success never does. Every conclusion
+  // with every setting of the two inputs.
+  const FLAGS = [
+    { failOnFailure: false, failOnTimeout: false },
+    { failOnFailure: true, failOnTimeout: false },
+    { failOnFailure: false, failOnTimeout: true },
+    { failOnFailure: true, failOnTimeout: true }
+  ] as const
+  const FAILS: Record<RunConclusion, readonly [boolean, boolean, boolean, boolean]> = {
+    success: [false, false, false, false],
+    failure: [false, true, false, true],
+    timed_out: [false, false, true, true],
+    error: [true, true, true, true],
+    cancelled: [true, true, true, true]
+  }
+  const cases = Object.entries(FAILS).flatMap(([conclusion, fails]) =>
+    FLAGS.map((options, index) => [conclusion as RunConclusion, options.failOnFailure, options.failOnTimeout, fails[index]] as const)
+  )
+
+  it.each(cases)(
+    '%s with fail_on_failure %p and fail_on_timeout %p fails the step: %p',
+    (conclusion, failOnFailure, failOnTimeout, fails) => {
+      expect(shouldFailStep(conclusion, { failOnFailure, failOnTimeout })).toBe(fails)
+    }
+  )
 })
 
 describe('the outputs of a batch', () => {
