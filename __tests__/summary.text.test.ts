@@ -479,7 +479,7 @@ describe('a batch past its limits', () => {
     failed('f2'),
     completed('a', views(2, 0, 0, ['m1', 'm2'])),
     completed('b', views(2, 0, 0, ['m3', 'm4'])),
-    completed('c')
+    completed('c', views(1, 0, 0, ['m5']))
   ]
   const lines = linesOf(tasks, { limits })
 
@@ -504,6 +504,12 @@ describe('a batch past its limits', () => {
     ])
   })
 
+  it('keeps exactly foldSuccessesOver completed tasks in view', () => {
+    const lines = linesOf([failed('f'), completed('a'), completed('b')], { limits: { foldSuccessesOver: 2 } })
+    expect(lines).toContain('### Completed (2)')
+    expect(lines.join('\n')).not.toContain('completed tasks</summary>')
+  })
+
   it('shows the timelines of the first maxDetailedTasks problems and says of how many', () => {
     expect(fold(lines, 'Timelines')[0]).toBe('<details><summary>Timelines of the first 2 of 4 tasks that did not succeed</summary>')
     expect(fold(lines, 'Timelines').filter((line) => line.startsWith('**'))).toEqual(['**f1**', '**f2**'])
@@ -511,23 +517,29 @@ describe('a batch past its limits', () => {
 
   it('lists maxMemoryIds ids and counts the rest', () => {
     expect(fold(lines, 'Memory ids')).toEqual([
-      '<details><summary>Memory ids (4)</summary>',
+      '<details><summary>Memory ids (5)</summary>',
       '',
       '- a · detail_factual: m1, m2',
       '- b · detail_factual: m3',
       '',
-      '1 more ids not listed.',
+      '2 more ids not listed.',
       '',
       '</details>'
     ])
   })
 
-  it('puts eight ids on a line', () => {
-    const ids = Array.from({ length: 10 }, (_, i) => `m${i}`)
-    expect(fold(linesOf([completed('a', views(10, 0, 0, ids)), completed('b')]), 'Memory ids').slice(2, 4)).toEqual([
-      '- a · detail_factual: m0, m1, m2, m3, m4, m5, m6, m7',
-      '- a · detail_factual: m8, m9'
-    ])
+  it('has no memory ids fold where the memories came without ids', () => {
+    expect(linesOf([completed('a', views(1, 0, 0))]).join('\n')).not.toContain('Memory ids')
+    expect(linesOf([completed('a', views(1, 0, 0)), completed('b', views(1, 0, 0))]).join('\n')).not.toContain('Memory ids')
+  })
+
+  it.each([
+    [10, ['- a · detail_factual: m0, m1, m2, m3, m4, m5, m6, m7', '- a · detail_factual: m8, m9']],
+    [8, ['- a · detail_factual: m0, m1, m2, m3, m4, m5, m6, m7']]
+  ])('puts eight ids on a line: %i ids', (count, idLines) => {
+    const ids = Array.from({ length: count }, (_, i) => `m${i}`)
+    const lines = fold(linesOf([completed('a', views(count, 0, 0, ids)), completed('b')]), 'Memory ids')
+    expect(lines.slice(2, lines.indexOf('', 2))).toEqual(idLines)
   })
 
   it('a completed table without memories counts the tasks left out in one cell less', () => {
@@ -556,18 +568,25 @@ describe('a batch past its limits', () => {
 
 describe('the summary when the action could not run, line by line', () => {
   it('quotes the message, a list as a list, and says no task was checked', () => {
-    expect(buildErrorSummary("Invalid inputs:\n- Input 'timeout' is <bad>.\n-not an item").split('\n')).toEqual([
+    expect(buildErrorSummary("Invalid inputs:\n- Input 'timeout' is <bad>.\n-not an item\nnor is this - one").split('\n')).toEqual([
       '## ⚠️ Wait for MemOS task could not run',
       '',
       '> Invalid inputs:',
       "> - Input 'timeout' is &lt;bad>.",
       '> \\-not an item',
+      '> nor is this - one',
       '',
       'No MemOS task was checked.',
       '',
       `<sub>Wait for MemOS task ${ACTION_VERSION}</sub>`,
       ''
     ])
+  })
+
+  it('keeps a list a list when its lines end in CRLF', () => {
+    expect(
+      buildErrorSummary("Invalid inputs:\r\n- Input 'timeout' is bad.\r\n- Input 'fail_fast' is bad.").split('\n').slice(2, 5)
+    ).toEqual(['> Invalid inputs:', "> - Input 'timeout' is bad.", "> - Input 'fail_fast' is bad."])
   })
 
   it('cuts each line to 1000 characters', () => {
