@@ -595,3 +595,126 @@ describe('the summary when the action could not run, line by line', () => {
     expect(lines[3]).toBe(`> - ${'b'.repeat(999)}…`)
   })
 })
+
+describe('a batch that reaches its byte budget', () => {
+  const bytesOf = (lines: string[]): number => lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0)
+
+  interface Section {
+    /** Tasks whose text grows with `pad`, so that the budget's share comes out at a whole byte. */
+    make: (pad: number) => TaskResult[]
+    /** The share of the budget the page may fill up to the end of this section. */
+    share: number
+    /** Where the page stands when the section asks for room: the index of its first line. */
+    start: (lines: string[]) => number
+    /** The section's items (rows, timelines, lines of ids), as the lines of each. */
+    items: (lines: string[]) => string[][]
+  }
+
+  /**
+   * A budget that leaves the section exactly the room of its first `count` items, found on the page written
+   * with the default budget (where nothing is left out).
+   */
+  function exactBudget(section: Section, count: number): { tasks: TaskResult[]; maxBytes: number } {
+    for (let pad = 0; pad < 50; pad++) {
+      const tasks = section.make(pad)
+      const lines = linesOf(tasks)
+      const used = bytesOf(lines.slice(0, section.start(lines)))
+      const room = bytesOf(section.items(lines).slice(0, count).flat())
+      const maxBytes = (used + room) / section.share
+      if (maxBytes * section.share - used === room) return { tasks, maxBytes }
+    }
+    throw new Error('no budget comes out even')
+  }
+
+  /** Consecutive groups of lines, each starting at a line that `starts`, up to `end`. */
+  function groups(lines: string[], starts: (line: string) => boolean, end: number): string[][] {
+    const found: string[][] = []
+    lines.slice(0, end).forEach((line) => {
+      if (starts(line)) found.push([line])
+      else found.at(-1)?.push(line)
+    })
+    return found
+  }
+
+  /** The rows of a table that list a task, each as a group of one line. */
+  const listedRows = (table: string[]): string[][] =>
+    table
+      .slice(2)
+      .filter((row) => !row.startsWith('| … |'))
+      .map((row) => [row])
+  const padded = (pad: number): TaskResult => ({ ...failed('padded'), error: `Task padded ended with status 'failed'. ${'p'.repeat(pad)}` })
+  const withData = (taskId: string): TaskResult => ({
+    ...failed(taskId),
+    data: { task_id: taskId, status: 'failed', detail: 'y'.repeat(300) }
+  })
+
+  const SECTIONS: Record<string, Section> = {
+    'the table of problems, up to half of it': {
+      make: (pad) => [padded(pad), failed('f1'), failed('f2'), failed('f3')],
+      share: 0.5,
+      start: (lines) => lines.indexOf('| Task | Outcome | Reason | Attempts | Duration |'),
+      items: (lines) => listedRows(block(lines, '| Task | Outcome | Reason | Attempts | Duration |'))
+    },
+    'the table of completed tasks, up to three quarters of it': {
+      make: (pad) => [{ ...completed('c0'), status: `completed ${'p'.repeat(pad)}` }, completed('c1'), completed('c2'), completed('c3')],
+      share: 0.75,
+      start: (lines) => lines.indexOf('| Task | Status | Attempts | Duration |'),
+      items: (lines) => listedRows(block(lines, '| Task | Status | Attempts | Duration |'))
+    },
+    'the timelines, up to nine tenths of it': {
+      make: (pad) => [withData('t0'), withData('t1'), withData('t2'), padded(pad)],
+      share: 0.9,
+      start: (lines) => lines.findIndex((line) => line.startsWith('<details><summary>Timelines')),
+      items: (lines) => {
+        const body = fold(lines, 'Timeline').slice(2, -1)
+        return groups(body, (line) => line.startsWith('**'), body.length)
+      }
+    },
+    'the memory ids, up to 97 % of it': {
+      make: (pad) => [
+        {
+          ...completed(
+            'm0',
+            views(
+              16,
+              0,
+              0,
+              Array.from({ length: 16 }, (_, i) => `mem-${i}`)
+            )
+          ),
+          status: `completed ${'p'.repeat(pad)}`
+        },
+        completed(
+          'm1',
+          views(
+            16,
+            0,
+            0,
+            Array.from({ length: 16 }, (_, i) => `mem-${16 + i}`)
+          )
+        )
+      ],
+      share: 0.97,
+      start: (lines) => lines.findIndex((line) => line.startsWith('<details><summary>Memory ids')),
+      items: (lines) =>
+        fold(lines, 'Memory ids')
+          .filter((line) => line.startsWith('- '))
+          .map((line) => [line])
+    }
+  }
+
+  describe.each(Object.entries(SECTIONS))('%s', (_name, section) => {
+    it('keeps the items that fill its room exactly, and leaves out the next', () => {
+      const { tasks, maxBytes } = exactBudget(section, 2)
+      const whole = section.items(linesOf(tasks))
+      const lines = linesOf(tasks, { limits: { maxBytes } })
+      expect(section.items(lines)).toEqual(whole.slice(0, 2))
+    })
+
+    it('leaves out the second item when the budget is one byte smaller', () => {
+      const { tasks, maxBytes } = exactBudget(section, 2)
+      const whole = section.items(linesOf(tasks))
+      expect(section.items(linesOf(tasks, { limits: { maxBytes: maxBytes - 1 } }))).toEqual(whole.slice(0, 1))
+    })
+  })
+})
