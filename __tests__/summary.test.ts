@@ -404,17 +404,4 @@ describe('the outputs', () => {
     expect(Buffer.byteLength(outputs.result)).toBeLessThanOrEqual(OUTPUT_JSON_LIMIT)
     expect(JSON.parse(outputs.tasks)).toHaveLength(1000)
   })
-
-  it.each([
-    ['every task succeeded', ['success', 'success'], undefined, 'success'],
-    ['one failed', ['success', 'failure'], undefined, 'failure'],
-    ['an error beats a failure', ['failure', 'error'], undefined, 'error'],
-    ['only unfinished at the deadline', ['success', 'timed_out'], undefined, 'timed_out'],
-    ['a failure beats a timeout', ['failure', 'timed_out'], undefined, 'failure'],
-    ['cancellation beats everything', ['error', 'cancelled'], 'cancelled' as const, 'cancelled'],
-    ['fail-fast leaves pending tasks', ['failure', 'pending'], 'fail_fast' as const, 'failure']
-  ])('aggregate the conclusion when %s', (_name, conclusions, stopReason, expected) => {
-    const tasks = conclusions.map((conclusion, index) => task({ taskId: `t${index}`, conclusion: conclusion as TaskResult['conclusion'] }))
-    expect(buildOutputs({ tasks, stopReason, attempts: 2, durationMs: 5 }).conclusion).toBe(expected)
-  })
 })
