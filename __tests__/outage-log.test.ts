@@ -29,6 +29,7 @@ describe('the kind of a problem', () => {
     ['rate limited (code 40300: slow down)', 'rate limited'],
     ["malformed response (HTTP 200, 'data' is not an object)", 'malformed response'],
     ['no response in time; the server is slow', 'no response in time'],
+    ['network error: socket hang up', 'network error'],
     ['HTTP 502 , Bad Gateway', 'HTTP 502'],
     ['(an answer that starts with a parenthesis)', '(an answer that starts with a parenthesis)'],
     [': nothing before the colon', ': nothing before the colon']
