@@ -447,11 +447,16 @@ describe('the parts of a batch summary', () => {
     [
       'a cancelled run names the cancelled tasks first',
       'cancelled',
-      '## 🚫 1 of 5 MemOS tasks cancelled, 1 failed, 1 not found, 1 still running at the timeout'
+      '## 🚫 1 of 7 MemOS tasks cancelled, 1 failed, 1 not found, 1 could not be checked, 1 still running at the timeout, 1 not waited for'
     ],
-    ['otherwise the order is fixed', undefined, '## ❌ 1 of 5 MemOS tasks failed, 1 not found, 1 still running at the timeout, 1 cancelled']
+    [
+      'otherwise the order is fixed',
+      undefined,
+      '## ❌ 1 of 7 MemOS tasks failed, 1 not found, 1 could not be checked, 1 still running at the timeout, 1 not waited for, 1 cancelled'
+    ]
   ])('the heading: %s', (_name, stopReason, heading) => {
-    expect(linesOf([failed('a'), notFound('b'), completed('c'), timedOut('d'), cancelled('e')], { stopReason })[0]).toBe(heading)
+    const tasks = [failed('a'), notFound('b'), completed('c'), keyRejected('d'), timedOut('e'), notWaitedFor('f', 'a'), cancelled('g')]
+    expect(linesOf(tasks, { stopReason })[0]).toBe(heading)
   })
 
   it("leaves the task's id out of the reason in its row", () => {
