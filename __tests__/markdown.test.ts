@@ -1,4 +1,4 @@
-import { cut, escapeMarkdown } from '../src/markdown.js'
+import { cut, escapeHtml, escapeMarkdown, oneLine, shown } from '../src/markdown.js'
 import { render } from './helpers/rendered.js'
 
 /** Elements that text from a server must never produce. */
@@ -60,5 +60,60 @@ describe('server text in the summary', () => {
     ['line breaks become spaces', 'a\n\nb', 10, 'a b']
   ])('cuts: %s', (_name, text, max, expected) => {
     expect(cut(text, max)).toBe(expected)
+  })
+
+  it.each([
+    ['an ampersand', 'R&D', 'R&amp;D'],
+    ['spaces around the text', '  failed \n', 'failed'],
+    ['a backslash', 'C:\\temp', 'C:\\\\temp'],
+    ['a code span', 'a `b`', 'a \\`b\\`'],
+    ['emphasis', '*a*', '\\*a\\*'],
+    ['strikethrough', '~a~', '\\~a\\~'],
+    ['brackets', '[a]', '\\[a\\]'],
+    ['an e-mail address', 'me@host', 'me\\@host'],
+    ['an underscore at the start and the end of a word', '_a b_', '\\_a b\\_'],
+    ['underscores between letters and digits, of any script', 'a_b 1_2 é_ü', 'a_b 1_2 é_ü'],
+    ['a double underscore', '__init__', '\\_\\_init\\_\\_'],
+    ['an address', 'https://x', 'https\\://x'],
+    ['a www address, in any case', 'see WWW.x and www.y', 'see WWW\\.x and www\\.y'],
+    ['"www." inside a word', 'awww.x', 'awww.x'],
+    ['a heading marker', '# x', '\\# x'],
+    ['a quote marker', '> x', '\\> x'],
+    ['a plus', '+1', '\\+1'],
+    ['an equals sign', '== x', '\\== x'],
+    ['a dash', '- x', '\\- x'],
+    ['a dash after the start', 'a - b', 'a - b'],
+    ['a numbered item', '12. x', '12\\. x'],
+    ['a numbered item with a parenthesis', '3) x', '3\\) x'],
+    ['a number after the start', 'x 1. y', 'x 1. y'],
+    ['a number without a mark', '12 x', '12 x']
+  ])('escapes exactly what it must: %s', (_name, text, expected) => {
+    expect(escapeMarkdown(text)).toBe(expected)
+  })
+
+  it('escapes the three characters HTML interprets inside a block', () => {
+    expect(escapeHtml('a<b>&c "d"')).toBe('a&lt;b&gt;&amp;c "d"')
+  })
+
+  it.each([
+    ['a line break', 'a\nb'],
+    ['a Windows line break and a blank line', 'a\r\n\r\nb'],
+    ['a tab', 'a\tb'],
+    ['a NUL and a DEL', 'a\u0000\u007fb'],
+    ['the line and paragraph separators', 'a\u2028\u2029b']
+  ])('puts %s on one line, as one space', (_name, text) => {
+    expect(oneLine(text)).toBe('a b')
+  })
+
+  it.each([
+    ['text of exactly the length stays whole', 'abcde', 5, 'abcde'],
+    ['the space before the ellipsis goes', 'abc   defg', 5, 'abc…'],
+    ['a line break counts as one space', 'ab\n\ncdef', 4, 'ab…']
+  ])('cuts: %s', (_name, text, max, expected) => {
+    expect(cut(text, max)).toBe(expected)
+  })
+
+  it('cuts before it escapes, so that an escape is never cut in half', () => {
+    expect(shown('*****', 3)).toBe('\\*\\*…')
   })
 })

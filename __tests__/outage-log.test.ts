@@ -1,3 +1,4 @@
+import { CLOUD_NOT_FOUND_HINT } from '../src/cloud-client.js'
 import { OutageLog, problemOf } from '../src/outage-log.js'
 import type { StatusOutcome } from '../src/status-source.js'
 import { recordingLog } from './helpers/harness.js'
@@ -26,7 +27,12 @@ describe('the kind of a problem', () => {
     ['HTTP 503, text/html, not JSON: …', 'HTTP 503'],
     ['MemOS server error (code 50004: busy)', 'MemOS server error'],
     ['rate limited (code 40300: slow down)', 'rate limited'],
-    ["malformed response (HTTP 200, 'data' is not an object)", 'malformed response']
+    ["malformed response (HTTP 200, 'data' is not an object)", 'malformed response'],
+    ['no response in time; the server is slow', 'no response in time'],
+    ['network error: socket hang up', 'network error'],
+    ['HTTP 502 , Bad Gateway', 'HTTP 502'],
+    ['(an answer that starts with a parenthesis)', '(an answer that starts with a parenthesis)'],
+    [': nothing before the colon', ': nothing before the colon']
   ])('of "%s" is "%s"', (reason, kind) => {
     expect(problemOf({ kind: 'transient', reason, throttled: false })).toBe(kind)
   })
@@ -73,6 +79,56 @@ describe('an outage in the log', () => {
     feed(outages, [refused, refused])
     expect(outages.neverReached()).toBe('127.0.0.1:8000')
     outages.observe(unavailable, 3000)
+    expect(outages.neverReached()).toBeUndefined()
+  })
+
+  it('ends an outage of one failed attempt in the singular', () => {
+    const log = recordingLog()
+    feed(new OutageLog(log, false), [unavailable, answer])
+    expect(log.messages('info')).toEqual(['MemOS answers again after 1s of problems: 1 failed attempt (HTTP 503 ×1).'])
+  })
+
+  it('ends an outage on a task not found too, but not on another problem', () => {
+    const log = recordingLog()
+    const outages = new OutageLog(log, false)
+    feed(outages, [unavailable, refused, { kind: 'not_found', reason: 'HTTP 404', hint: CLOUD_NOT_FOUND_HINT }])
+    expect(log.messages('info')).toEqual([
+      'MemOS answers again after 2s of problems: 2 failed attempts (HTTP 503 ×1, connection refused ×1).'
+    ])
+    expect(outages.progressNote(5000)).toBe('')
+  })
+
+  it('logs the fourth outage of a kind as a plain line, without annotating it', () => {
+    const log = recordingLog()
+    feed(new OutageLog(log, false), [unavailable, answer, unavailable, answer, unavailable, answer, unavailable])
+    expect(log.messages('warning')).toEqual(
+      Array.from({ length: 3 }, () => 'HTTP 503, text/html, empty body; retrying in 1s. Repeats are counted, not annotated.')
+    )
+    expect(log.messages('info').at(-1)).toBe('HTTP 503, text/html, empty body; retrying in 1s.')
+  })
+
+  it('names the task and counts repeats with the time since the outage began, at debug level in a batch', () => {
+    const log = recordingLog()
+    const outages = new OutageLog(log, true)
+    outages.observe(unavailable, 1000)
+    outages.problem('task-1: ', unavailable as Extract<StatusOutcome, { kind: 'transient' }>, 'retrying in 2s', 1000)
+    outages.observe(unavailable, 3500)
+    outages.problem('task-2: ', unavailable as Extract<StatusOutcome, { kind: 'transient' }>, 'retrying in 4s', 3500)
+    expect(log.messages('warning')).toEqual([
+      'task-1: HTTP 503, text/html, empty body; retrying in 2s. Repeats are counted, not annotated.'
+    ])
+    expect(log.messages('debug')).toEqual(['task-2: HTTP 503, text/html, empty body; retrying in 4s (HTTP 503 ×2 in 2.5s).'])
+    expect(outages.progressNote(6000)).toBe('; problems for 5s: HTTP 503 ×2')
+  })
+
+  it('has no progress note before any problem', () => {
+    expect(new OutageLog(recordingLog(), false).progressNote(1000)).toBe('')
+  })
+
+  it('knows nothing of an unreached server when no attempt was made, or when every failure had an answer', () => {
+    expect(new OutageLog(recordingLog(), false).neverReached()).toBeUndefined()
+    const outages = new OutageLog(recordingLog(), false)
+    feed(outages, [unavailable, unavailable])
     expect(outages.neverReached()).toBeUndefined()
   })
 })

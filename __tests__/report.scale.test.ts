@@ -47,7 +47,8 @@ describe('the outputs of 10,000 tasks', () => {
     for (const [name, value] of Object.entries(outputs))
       expect([name, Buffer.byteLength(value) < GITHUB_OUTPUT_LIMIT]).toEqual([name, true])
     expect(Buffer.byteLength(outputs.tasks)).toBeLessThanOrEqual(OUTPUT_JSON_LIMIT)
-    expect(JSON.parse(outputs.result)).toHaveLength(10_000)
+    // Even a note per task would not fit: each task's data is null, one entry per task.
+    expect(JSON.parse(outputs.result)).toEqual(Array.from({ length: 10_000 }, () => null))
     expect(outputs.status.split(',')).toHaveLength(10_000)
   })
 
@@ -69,8 +70,9 @@ describe('the outputs of 10,000 tasks', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b))
     expect(outputs.failed_task_ids.split(',')).toHaveLength(1000)
     expect(outputs.pending_task_ids.split(',')).toHaveLength(1000)
-    expect(tasksOutputNote(outputs, 10_000)).toMatch(
-      new RegExp(`^The tasks output lists ${listed.length} of 10000 tasks, those that did not succeed first`)
+    expect(tasksOutputNote(outputs, 10_000)).toBe(
+      `The tasks output lists ${listed.length} of 10000 tasks, those that did not succeed first, to stay under ` +
+        'the 1 MB limit of a step output; failed_task_ids and pending_task_ids name every task.'
     )
   })
 
@@ -91,6 +93,21 @@ describe('the error output of a stopped batch', () => {
       `1 completed, 1 failed, 4 not waited for. Task ${uuid(0)} ended with status 'failed'. ` +
         `fail_fast stopped the wait there; not waited for: ${[2, 3, 4, 5].map(uuid).join(', ')}.`
     )
+  })
+
+  it.each<[string, WaitResult['stopReason'], string]>([
+    ['fail_fast', 'fail_fast', 'fail_fast stopped the wait there'],
+    ['a problem with the key', 'fatal', 'That stopped the wait for every task'],
+    ['a cancellation', 'cancelled', 'The wait stopped early'],
+    ['no reason given', undefined, 'The wait stopped early']
+  ])('says why the wait stopped after %s', (_name, stopReason, why) => {
+    const result = batch(3, (index) => (index === 0 ? 'failure' : 'pending'), stopReason)
+    expect(buildOutputs(result).error).toMatch(new RegExp(`'failed'\\. ${why}; not waited for: ${uuid(1)}, ${uuid(2)}\\.$`))
+  })
+
+  it('names all of exactly ten unwaited tasks', () => {
+    const result = batch(11, (index) => (index === 0 ? 'failure' : 'pending'), 'fail_fast')
+    expect(buildOutputs(result).error).toMatch(new RegExp(`not waited for: ${uuid(1)}, .*, ${uuid(10)}\\.$`))
   })
 
   it('names the first ten unwaited tasks and counts the rest', () => {

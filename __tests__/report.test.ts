@@ -1,5 +1,13 @@
 import type { TaskConclusion, TaskResult, WaitResult } from '../src/poller.js'
-import { buildOutputs, errorOutputs, OUTPUT_DATA_LIMIT, OUTPUT_JSON_LIMIT, OUTPUT_NAMES, shouldFailStep } from '../src/report.js'
+import {
+  buildOutputs,
+  errorOutputs,
+  OUTPUT_DATA_LIMIT,
+  OUTPUT_JSON_LIMIT,
+  OUTPUT_NAMES,
+  type RunConclusion,
+  shouldFailStep
+} from '../src/report.js'
 
 function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
   const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
@@ -23,22 +31,49 @@ function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): 
 }
 
 describe('whether the step fails', () => {
-  // What a user reads in action.yml: a failure or a timeout fails the step unless its input says not to;
-  // an error or a cancellation always does; success never does.
-  it.each([
-    ['a failed task', 'failure', { failOnFailure: false, failOnTimeout: true }, false],
-    ['a failed task', 'failure', { failOnFailure: true, failOnTimeout: false }, true],
-    ['a task still running at the timeout', 'timed_out', { failOnFailure: true, failOnTimeout: false }, false],
-    ['a task still running at the timeout', 'timed_out', { failOnFailure: false, failOnTimeout: true }, true],
-    ['an error', 'error', { failOnFailure: false, failOnTimeout: false }, true],
-    ['a cancelled run', 'cancelled', { failOnFailure: false, failOnTimeout: false }, true],
-    ['every task completed', 'success', { failOnFailure: true, failOnTimeout: true }, false]
-  ] as const)('%s (%s) with %j fails the step: %p', (_name, conclusion, options, fails) => {
-    expect(shouldFailStep(conclusion, options)).toBe(fails)
-  })
+  // What a user reads in action.yml: a failure fails the step unless fail_on_failure is false, a timeout unless
+  // fail_on_timeout is false; an error or a cancellation always does; success never does. Every conclusion
+  // with every setting of the two inputs.
+  const FLAGS = [
+    { failOnFailure: false, failOnTimeout: false },
+    { failOnFailure: true, failOnTimeout: false },
+    { failOnFailure: false, failOnTimeout: true },
+    { failOnFailure: true, failOnTimeout: true }
+  ] as const
+  const FAILS: Record<RunConclusion, readonly [boolean, boolean, boolean, boolean]> = {
+    success: [false, false, false, false],
+    failure: [false, true, false, true],
+    timed_out: [false, false, true, true],
+    error: [true, true, true, true],
+    cancelled: [true, true, true, true]
+  }
+  const cases = Object.entries(FAILS).flatMap(([conclusion, fails]) =>
+    FLAGS.map((options, index) => [conclusion as RunConclusion, options.failOnFailure, options.failOnTimeout, fails[index]] as const)
+  )
+
+  it.each(cases)(
+    '%s with fail_on_failure %p and fail_on_timeout %p fails the step: %p',
+    (conclusion, failOnFailure, failOnTimeout, fails) => {
+      expect(shouldFailStep(conclusion, { failOnFailure, failOnTimeout })).toBe(fails)
+    }
+  )
 })
 
 describe('the outputs of a batch', () => {
+  it.each([
+    ['every task succeeded', ['success', 'success'], undefined, 'success'],
+    ['one failed', ['success', 'failure'], undefined, 'failure'],
+    ['an error beats a failure', ['failure', 'error'], undefined, 'error'],
+    ['only unfinished at the deadline', ['success', 'timed_out'], undefined, 'timed_out'],
+    ['a failure beats a timeout', ['failure', 'timed_out'], undefined, 'failure'],
+    ['cancellation beats everything', ['error', 'cancelled'], 'cancelled' as const, 'cancelled'],
+    ['fail-fast leaves pending tasks', ['failure', 'pending'], 'fail_fast' as const, 'failure'],
+    ['every task completed before a cancellation', ['success', 'success'], 'cancelled' as const, 'success']
+  ])('give the conclusion when %s', (_name, conclusions, stopReason, expected) => {
+    const tasks = conclusions.map((conclusion, index) => task(`t${index}`, conclusion as TaskConclusion))
+    expect(buildOutputs({ tasks, stopReason, attempts: 2, durationMs: 5 }).conclusion).toBe(expected)
+  })
+
   const batch = [
     task('done-1', 'success'),
     task('broken', 'failure'),
@@ -73,6 +108,12 @@ describe('the outputs of a batch', () => {
     expect(cancelled.pending_task_ids).toBe('b,c')
     expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
     expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
+  })
+
+  it('cut a long status where a reason quotes it, before the reason itself', () => {
+    const status = 'S'.repeat(500)
+    const outputs = outputsOf([task('a', 'failure', { status, error: `Task a ended with status '${status}' after 3 checks.` })])
+    expect(outputs.error).toBe(`Task a ended with status '${'S'.repeat(99)}…' after 3 checks.`)
   })
 
   it('have no error when every task completed', () => {
@@ -142,6 +183,36 @@ describe('the outputs of one task', () => {
     const outputs = outputsOf(batchWithLastBlob(length))
     expect(Buffer.byteLength(outputs[output])).toBe(OUTPUT_JSON_LIMIT)
     expect(outputs[output]).not.toContain('_truncated')
+    // A byte more, and every data object gives way to a note.
+    expect(outputsOf(batchWithLastBlob(length + 1))[output]).toContain('"_truncated":"data of 48011 bytes left out of this output')
+  })
+})
+
+describe('the tasks output of a batch too large to list whole', () => {
+  // Tasks without data, whose long reasons alone pass the limit: `tasks` keeps as many as fit, in order.
+  const withReason = (index: number, length: number): TaskResult => task(`t${index}`, 'failure', { data: null, error: 'r'.repeat(length) })
+
+  function batchEndingAtLimit(): TaskResult[] {
+    const probe = 10_000
+    const eleven = (length: number): TaskResult[] =>
+      Array.from({ length: 11 }, (_, index) => withReason(index, index === 10 ? length : 45_000))
+    const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(eleven(probe)).tasks)
+    return eleven(length)
+  }
+
+  it('keeps the task whose entry ends exactly at the limit, and leaves out the next', () => {
+    const tasks = [...batchEndingAtLimit(), withReason(11, 10)]
+    const outputs = outputsOf(tasks)
+    expect(Buffer.byteLength(outputs.tasks)).toBe(OUTPUT_JSON_LIMIT)
+    expect((JSON.parse(outputs.tasks) as Array<{ task_id: string }>).map((entry) => entry.task_id)).toEqual(
+      tasks.slice(0, 11).map((t) => t.taskId)
+    )
+    expect(outputs.failed_task_ids.split(',')).toHaveLength(12)
+  })
+
+  it('lists every task while they fit exactly', () => {
+    const tasks = batchEndingAtLimit()
+    expect(JSON.parse(outputsOf(tasks).tasks)).toHaveLength(11)
   })
 })
 

@@ -6,93 +6,20 @@ import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type SummaryCo
 import { ACTION_VERSION } from '../src/version.js'
 import { batchWithProblems, largeBatch } from '../scripts/summary-examples.js'
 import { render, type Rendered } from './helpers/rendered.js'
-
-const CLOUD: SummaryContext = { serverName: 'MemOS Cloud (memos.example)', timeoutMs: 600_000, api: 'cloud' }
-const SELF_HOSTED: SummaryContext = { serverName: 'the self-hosted MemOS server at localhost:8000', timeoutMs: 600_000, api: 'self-hosted' }
-
-function task(overrides: Partial<TaskResult> = {}): TaskResult {
-  const taskId = overrides.taskId ?? 'task-1'
-  return {
-    taskId,
-    status: 'completed',
-    conclusion: 'success',
-    attempts: 3,
-    durationMs: 1234,
-    data: { task_id: taskId, status: 'completed' },
-    error: '',
-    timeline: [
-      { status: 'running', atMs: 5 },
-      { status: 'completed', atMs: 1234 }
-    ],
-    ...overrides
-  }
-}
-
-const views = (added: number, updated: number, deleted: number, ids: string[] = []): Record<string, unknown> => ({
-  added,
-  updated,
-  deleted,
-  detail_factual: { memory_ids: ids }
-})
-
-const completed = (taskId: string, memories?: Record<string, unknown>): TaskResult =>
-  task({ taskId, data: { task_id: taskId, status: 'completed', ...(memories ? { memory_views: memories } : {}) } })
-
-const failed = (taskId: string): TaskResult =>
-  task({
-    taskId,
-    status: 'failed',
-    conclusion: 'failure',
-    data: { task_id: taskId, status: 'failed' },
-    error: `Task ${taskId} ended with status 'failed'.`
-  })
-
-const notFound = (taskId: string, hint = CLOUD_NOT_FOUND_HINT): TaskResult =>
-  task({
-    taskId,
-    status: '',
-    conclusion: 'error',
-    attempts: 6,
-    data: null,
-    timeline: [],
-    error: `Task ${taskId} was not found (code 50131: task not found) for 5.0s. ${hint}`
-  })
-
-const timedOut = (taskId: string): TaskResult =>
-  task({
-    taskId,
-    status: 'running',
-    conclusion: 'timed_out',
-    durationMs: 600_000,
-    data: { task_id: taskId, status: 'running' },
-    timeline: [{ status: 'running', atMs: 5 }],
-    error: `Timed out after 10m waiting for task ${taskId} (last status 'running').`
-  })
-
-const notWaitedFor = (taskId: string, stopper: string): TaskResult =>
-  task({
-    taskId,
-    status: 'running',
-    conclusion: 'pending',
-    timeline: [{ status: 'running', atMs: 5 }],
-    error: `Not waited for: fail_fast stopped the wait after task ${stopper} failed (last status 'running').`
-  })
-
-const cancelled = (taskId: string): TaskResult =>
-  task({
-    taskId,
-    status: 'running',
-    conclusion: 'cancelled',
-    timeline: [{ status: 'running', atMs: 5 }],
-    error: `Cancelled while waiting for task ${taskId} (last status 'running').`
-  })
-
-const KEY_REJECTED =
-  "MemOS rejected the API key (HTTP 401). Check the 'api_key' input: it must be a MemOS API key (API Console > API Keys) of the project that created the task."
-
-function resultOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): WaitResult {
-  return { tasks, stopReason, attempts: tasks.reduce((n, t) => n + t.attempts, 0), durationMs: 1234 }
-}
+import {
+  cancelled,
+  CLOUD,
+  completed,
+  failed,
+  KEY_REJECTED,
+  notFound,
+  notWaitedFor,
+  resultOf,
+  SELF_HOSTED,
+  task,
+  timedOut,
+  views
+} from './helpers/summary-tasks.js'
 
 function summaryOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason'], context = CLOUD): string {
   const result = resultOf(tasks, stopReason)
@@ -476,18 +403,5 @@ describe('the outputs', () => {
     expect(Buffer.byteLength(outputs.tasks)).toBeLessThanOrEqual(OUTPUT_JSON_LIMIT)
     expect(Buffer.byteLength(outputs.result)).toBeLessThanOrEqual(OUTPUT_JSON_LIMIT)
     expect(JSON.parse(outputs.tasks)).toHaveLength(1000)
-  })
-
-  it.each([
-    ['every task succeeded', ['success', 'success'], undefined, 'success'],
-    ['one failed', ['success', 'failure'], undefined, 'failure'],
-    ['an error beats a failure', ['failure', 'error'], undefined, 'error'],
-    ['only unfinished at the deadline', ['success', 'timed_out'], undefined, 'timed_out'],
-    ['a failure beats a timeout', ['failure', 'timed_out'], undefined, 'failure'],
-    ['cancellation beats everything', ['error', 'cancelled'], 'cancelled' as const, 'cancelled'],
-    ['fail-fast leaves pending tasks', ['failure', 'pending'], 'fail_fast' as const, 'failure']
-  ])('aggregate the conclusion when %s', (_name, conclusions, stopReason, expected) => {
-    const tasks = conclusions.map((conclusion, index) => task({ taskId: `t${index}`, conclusion: conclusion as TaskResult['conclusion'] }))
-    expect(buildOutputs({ tasks, stopReason, attempts: 2, durationMs: 5 }).conclusion).toBe(expected)
   })
 })

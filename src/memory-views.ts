@@ -23,8 +23,9 @@ export function memoryChanges(data: Record<string, unknown> | null): MemoryChang
   const record = views as Record<string, unknown>
   const ids: MemoryIds[] = []
   for (const [category, value] of Object.entries(record)) {
-    if (COUNTS.has(category) || typeof value !== 'object' || value === null) continue
-    const list = (value as Record<string, unknown>).memory_ids
+    if (COUNTS.has(category)) continue
+    // A category that is not an object (a number, text, null) has no memory_ids list, so no ids.
+    const list = (value as { memory_ids?: unknown } | null)?.memory_ids
     if (Array.isArray(list) && list.length > 0) ids.push({ category, ids: list.map((id) => String(id)) })
   }
   return { added: count(record.added), updated: count(record.updated), deleted: count(record.deleted), ids }

@@ -61,8 +61,8 @@ const STATUS_CHARS = 100
 
 /** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
 export function shortReason(task: TaskResult, maxChars: number): string {
-  const status = cut(task.status, STATUS_CHARS)
-  const reason = task.status && status !== task.status ? task.error.split(task.status).join(status) : task.error
+  // With no status, or one short enough, splitting and joining on it leaves the reason as it is.
+  const reason = task.error.split(task.status).join(cut(task.status, STATUS_CHARS))
   return cut(reason, maxChars)
 }
 
@@ -77,9 +77,8 @@ export function runError(result: WaitResult, conclusion: RunConclusion): string 
   const unwaited = result.tasks.filter((task) => task.conclusion === 'pending')
   const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks).filter((task) => task.conclusion !== 'pending')]
   const shown = problems.slice(0, 3).map((task) => shortReason(task, REASON_CHARS))
-  const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''
-  const sentences = [`${countLine(result.tasks)}.`, ...shown]
-  if (more) sentences[sentences.length - 1] += more
+  const more = problems.length > shown.length ? [`(and ${problems.length - shown.length} more)`] : []
+  const sentences = [`${countLine(result.tasks)}.`, ...shown, ...more]
   if (unwaited.length > 0) sentences.push(`${stopLine(result.stopReason)}; not waited for: ${namedIds(unwaited, UNWAITED_NAMED)}.`)
   return sentences.join(' ')
 }
@@ -161,7 +160,8 @@ function tasksOutput(tasks: TaskResult[]): string {
   }
   const entries = tasks.map((task) => taskEntry(task, 'none'))
   const succeeded = (index: number): number => Number(tasks[index]?.conclusion === 'success')
-  const byPriority = [...tasks.keys()].sort((a, b) => succeeded(a) - succeeded(b) || a - b)
+  // The sort is stable: within each group the tasks stay in input order.
+  const byPriority = [...tasks.keys()].sort((a, b) => succeeded(a) - succeeded(b))
   const kept = new Set<number>()
   let bytes = 1
   for (const index of byPriority) {

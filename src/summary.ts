@@ -71,6 +71,8 @@ const KINDS: Record<Kind, { icon: string; word: string; heading: string }> = {
 
 /** Problems in the order they are listed and named in the heading. */
 const PROBLEM_ORDER: Kind[] = ['failed', 'not_found', 'errored', 'timed_out', 'not_waited', 'cancelled']
+/** The heading of a cancelled run says so first, whatever else happened before. */
+const CANCELLED_FIRST: Kind[] = ['cancelled', 'failed', 'not_found', 'errored', 'timed_out', 'not_waited']
 
 function kindOf(task: TaskResult): Kind {
   switch (task.conclusion) {
@@ -130,7 +132,7 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
     ''
   )
   page.add('### Timeline', '', ...timeline(task, TIMELINE_STEPS.single), '')
-  if (changes) page.add(...memoryIdsFold([only], limits.maxMemoryIds))
+  page.add(...memoryIdsFold([only], limits.maxMemoryIds))
   if (task.data !== null) {
     page.add('<details><summary>Last data</summary>', '', dataBlock(task.data, limits.maxDataBytes), '', '</details>', '')
   }
@@ -164,15 +166,14 @@ function batch(page: Page, all: Shown[], result: WaitResult, outputs: Outputs, c
   }
   const detail = detailFold(problems.slice(0, limits.maxDetailedTasks), problems.length, limits, page.room(0.9))
   page.add(...detail)
-  if (totals) page.add(...memoryIdsFold(all, limits.maxMemoryIds, page.room(0.97)))
+  page.add(...memoryIdsFold(all, limits.maxMemoryIds, page.room(0.97)))
 }
 
 /** "❌ 2 of 12 MemOS tasks failed, 1 not found", or "✅ 12 MemOS tasks completed". */
 function batchTitle(all: Shown[], outputs: Outputs): string {
-  const counts = PROBLEM_ORDER.map((kind) => [kind, all.filter((entry) => entry.kind === kind).length] as const).filter(([, n]) => n > 0)
+  const order = outputs.conclusion === 'cancelled' ? CANCELLED_FIRST : PROBLEM_ORDER
+  const counts = order.map((kind) => [kind, all.filter((entry) => entry.kind === kind).length] as const).filter(([, n]) => n > 0)
   if (counts.length === 0) return `✅ ${all.length} MemOS tasks completed`
-  // A cancelled run says so first, whatever else happened before.
-  if (outputs.conclusion === 'cancelled') counts.sort(([a], [b]) => Number(b === 'cancelled') - Number(a === 'cancelled'))
   const [[firstKind, firstCount], ...rest] = counts as [readonly [Kind, number], ...Array<readonly [Kind, number]>]
   const others = rest.map(([kind, n]) => `, ${n} ${KINDS[kind].heading}`).join('')
   return `${KINDS[firstKind].icon} ${firstCount} of ${all.length} MemOS tasks ${KINDS[firstKind].heading}${others}`
@@ -270,7 +271,6 @@ function notWaitedStep(result: WaitResult): string {
 
 /** Timelines and telling data of the tasks that did not succeed, in one fold. */
 function detailFold(detailed: Shown[], problemCount: number, limits: SummaryLimits, roomBytes: number): string[] {
-  if (detailed.length === 0) return []
   const body: string[] = []
   let bytes = 0
   let shownTasks = 0
@@ -414,10 +414,9 @@ class Page {
 
 /** The summary when the wait could not run at all: bad inputs (one per list item) or an unexpected error. */
 export function buildErrorSummary(message: string): string {
-  const lines = message.split('\n').map((line) => {
-    const item = /^- (.*)$/.exec(line)
-    return item ? `> - ${escapeMarkdown(cut(item[1] ?? '', 1000))}` : `> ${escapeMarkdown(cut(line, 1000))}`
-  })
+  const lines = message
+    .split('\n')
+    .map((line) => (line.startsWith('- ') ? `> - ${escapeMarkdown(cut(line.slice(2), 1000))}` : `> ${escapeMarkdown(cut(line, 1000))}`))
   return [
     '## ⚠️ Wait for MemOS task could not run',
     '',
