@@ -11,10 +11,16 @@ export interface ResponseParts {
   nowMs: number
 }
 
+/** A JSON object: not null, not an array, not a string or a number. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
 export function parseJsonObject(body: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(body)
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return isJsonObject(value) ? value : undefined
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined as well
   } catch {
     return undefined
   }
@@ -47,7 +53,8 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const text = (Array.isArray(value) ? value[0] : value)?.trim()
   if (!text) return undefined
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
-  const at = Date.parse(text)
+  // Every HTTP date form has a time of day; V8's lenient Date.parse would also read "-1" or "in 5" as a day in 2001.
+  const at = /\d\d:\d\d:\d\d/.test(text) ? Date.parse(text) : Number.NaN
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
 }
 
@@ -61,6 +68,7 @@ export function parseRateBudget(headers: http.IncomingHttpHeaders, nowMs: number
   if (!remainingText || !resetText || !/^\d+$/.test(remainingText) || !/^\d+(\.\d+)?$/.test(resetText)) return undefined
   const reset = Number(resetText)
   // Unix seconds are past 1e9; a gateway's "seconds until reset" is far smaller.
+  // Stryker disable next-line EqualityOperator: a reset of exactly 1e9 means 2001 or 31 years ahead; no real header says it
   const resetInMs = reset > 1e9 ? reset * 1000 - nowMs : reset * 1000
   return { remaining: Number(remainingText), resetInMs: Math.max(0, Math.round(resetInMs)) }
 }
@@ -109,5 +117,7 @@ export function isFastApiError(parsed: Record<string, unknown> | undefined): boo
 }
 
 function isHtml(headers: http.IncomingHttpHeaders, body: string): boolean {
-  return /html/i.test(String(headers['content-type'] ?? '')) || /^\s*<(!doctype|html|head|body)\b/i.test(body)
+  const type = headers['content-type']
+  // Stryker disable next-line StringLiteral: without the header, any fallback text that does not say "html" reads the same
+  return /html/i.test(type ?? '') || /^\s*<(!doctype|html|head|body)\b/i.test(body)
 }

@@ -5,6 +5,7 @@ import {
   foreignAnswer,
   hasMemosEnvelope,
   isFastApiError,
+  isJsonObject,
   messageOf,
   parseJsonObject,
   retryableAnswer,
@@ -67,7 +68,9 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
   }
   if (parsed.code >= 500)
     return { kind: 'transient', reason: `MemOS server error (code ${parsed.code}${messageOf(parsed)})`, throttled: false }
-  if (parsed.code === 200 && httpStatus < 300) return readStatus(parsed, httpStatus)
+  // Stryker disable next-line EqualityOperator: no 3xx gets here (foreignAnswer turns redirects away), so `<= 300` cannot differ
+  const success = httpStatus < 300
+  if (parsed.code === 200 && success) return readStatus(parsed, httpStatus)
   return {
     kind: 'fatal',
     scope: 'task',
@@ -93,9 +96,7 @@ function wrongServerReason(foreign: string, parsed: Record<string, unknown> | un
 const RUNNING_ITEM_STATUSES = new Set(['waiting', 'in_progress'])
 
 function readStatus(parsed: Record<string, unknown>, httpStatus: number): StatusOutcome {
-  const items = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]).filter(
-    (item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item)
-  )
+  const items = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]).filter(isJsonObject)
   const statuses = items.map((item) => (typeof item.status === 'string' ? item.status.trim() : ''))
   if (items.length === 0 || statuses.some((status) => status === '')) {
     return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data' holds no task status)`, throttled: false }
