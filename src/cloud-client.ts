@@ -4,6 +4,7 @@ import {
   describeBody,
   foreignAnswer,
   isFastApiError,
+  isJsonObject,
   messageOf,
   parseJsonObject,
   retryableAnswer,
@@ -88,14 +89,13 @@ function wrongServerReason(foreign: string, parsed: Record<string, unknown> | un
 /** `data` is an object, or the legacy one-element list; its `status` is required. */
 function readStatus(parsed: Record<string, unknown>, httpStatus: number): StatusOutcome {
   const raw = Array.isArray(parsed.data) ? (parsed.data.length === 1 ? parsed.data[0] : undefined) : parsed.data
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  if (!isJsonObject(raw)) {
     return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data' is not an object)`, throttled: false }
   }
-  const data = raw as Record<string, unknown>
-  if (typeof data.status !== 'string' || data.status.trim() === '') {
+  if (typeof raw.status !== 'string' || raw.status.trim() === '') {
     return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data.status' is missing)`, throttled: false }
   }
-  return { kind: 'status', status: data.status.trim(), data }
+  return { kind: 'status', status: raw.status.trim(), data: raw }
 }
 
 export interface ApiClientOptions {
