@@ -3,7 +3,7 @@ import { type Clock, systemClock, Waker } from './clock.js'
 import { formatDuration } from './duration.js'
 import type { HintSource } from './hints.js'
 import type { Settings } from './inputs.js'
-import { RequestAbortedError, type StatusOutcome, type StatusSource } from './status-source.js'
+import type { StatusOutcome, StatusSource } from './status-source.js'
 import { MinHeap } from './min-heap.js'
 import { countsOf, OutageLog, problemOf } from './outage-log.js'
 import { clip, REASON_MAX, sanitize } from './text.js'
@@ -279,7 +279,8 @@ class Poller {
     try {
       outcome = await this.deps.client.getStatus(task.taskId, { timeoutMs, signal: this.inFlightAbort.signal })
     } catch (error) {
-      if (error instanceof RequestAbortedError || this.inFlightAbort.signal.aborted) return
+      // The wait has stopped and aborted the request (clients then throw RequestAbortedError): not a problem to report.
+      if (this.inFlightAbort.signal.aborted) return
       outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
     }
     outcome = cleaned(outcome)
