@@ -5,6 +5,7 @@
  * middle), so every time is exact. The poller's clock does not start at 0: every time it reports must be
  * measured from the start of the wait.
  */
+import { getEventListeners } from 'node:events'
 import { VirtualClock } from '../bench/virtual-clock.js'
 import type { Clock } from '../src/clock.js'
 import type { HintListener, HintPlan, HintSource } from '../src/hints.js'
@@ -91,7 +92,7 @@ async function waitScripted(script: Script, settings: Partial<PollSettings> = {}
   )
   const openAtEnd = open
   const sentAt = (taskId: string): number[] => sent.filter((request) => request.taskId === taskId).map((request) => request.at)
-  return { result, log, sent, sentAt, openAtEnd }
+  return { result, log, sent, sentAt, openAtEnd, signal: abort.signal }
 }
 
 const runningUntil =
@@ -502,6 +503,11 @@ describe('cancellation', () => {
     expect(result.durationMs).toBe(340)
   })
 
+  it("leaves nothing listening on the run's cancel signal once the wait is over", async () => {
+    const { signal } = await waitScripted(runningUntil({ t: 600 }), { taskIds: ['t'] })
+    expect(getEventListeners(signal, 'abort')).toEqual([])
+  })
+
   it('sends nothing when the run was cancelled before the wait began', async () => {
     const { result, sent } = await waitScripted(runningUntil({}), { taskIds: ['t'] }, { abortAt: -1 })
     expect(sent).toEqual([])
@@ -577,6 +583,17 @@ describe('hints', () => {
     // the hinted 7.5 minutes, cut to the final poll, not 0.
     const after = sent.filter((request) => request.at >= 200_000).map((request) => request.at)
     expect(after).toEqual([200_000, 599_900])
+  })
+
+  it('turning healthy does not cut short a wait that Retry-After asked for', async () => {
+    const seen = { started: false }
+    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', retryAfterMs: 10_000, throttled: false }
+    const { sent } = await waitScripted(
+      (_id, _at, n) => (n === 1 ? busy : status('completed')),
+      { taskIds: ['t'] },
+      { hints: scriptedHints({ healthyAt: 1000 }, seen) }
+    )
+    expect(sent.map((request) => request.at)).toEqual([0, 10_050])
   })
 
   it('turning unhealthy brings a stretched wait back to the schedule at once', async () => {

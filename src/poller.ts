@@ -129,6 +129,7 @@ class Poller {
   private readonly waker: Waker
   /** Aborts the requests in flight when the wait stops for any reason. */
   private readonly inFlightAbort = new AbortController()
+  // Stryker disable next-line EqualityOperator: the heap never compares a task with itself, and two tasks never share an index.
   private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
   private readonly tasks: TaskState[]
   private readonly warnedStatuses = new Set<string>()
@@ -169,11 +170,13 @@ class Poller {
       conclusion: undefined,
       attempts: 0,
       data: null,
+      // Stryker disable next-line StringLiteral: read only once the task has finished, and finish() sets it.
       error: '',
       timeline: [],
       finishedAt: undefined,
       dueAt: 0,
       consecutiveFailures: 0,
+      // Stryker disable next-line StringLiteral: used only in the timeout of a task that was polled, and every answer sets it.
       lastProblem: '',
       problems: new Map(),
       notFoundSince: undefined
