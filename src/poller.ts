@@ -129,8 +129,13 @@ class Poller {
   private readonly waker: Waker
   /** Aborts the requests in flight when the wait stops for any reason. */
   private readonly inFlightAbort = new AbortController()
-  // Stryker disable next-line EqualityOperator: the heap never compares a task with itself, and two tasks never share an index.
-  private readonly due = new MinHeap<TaskState>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.index < b.index))
+  private readonly due = new MinHeap<TaskState>(
+    (a, b) =>
+      a.dueAt < b.dueAt ||
+      (a.dueAt === b.dueAt &&
+        // Stryker disable next-line EqualityOperator: the heap never compares a task with itself, and no two tasks share an index.
+        a.index < b.index)
+  )
   private readonly tasks: TaskState[]
   private readonly warnedStatuses = new Set<string>()
   private readonly outages: OutageLog

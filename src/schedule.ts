@@ -87,8 +87,9 @@ export const HINTED_WAIT_FACTOR = 15
 /** The jittered wait before the next poll of a running task while hints can be relied on. */
 export function hintedPollDelay(settings: ScheduleSettings, random: () => number, shape: ScheduleShape = DEFAULT_SHAPE): number {
   const target = settings.maxIntervalMs * HINTED_WAIT_FACTOR
+  const spread = target * shape.jitter * (random() - 0.5)
   // Stryker disable next-line ArithmeticOperator: the spread is symmetric around 0, so `target - spread` gives the same waits.
-  return Math.round(target + target * shape.jitter * (random() - 0.5))
+  return Math.round(target + spread)
 }
 
 function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
