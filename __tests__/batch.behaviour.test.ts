@@ -14,11 +14,13 @@ describe('a batch of tasks', () => {
     simulator = await startSimulator()
     const durations = [900, 700, 800, 600, 900, 750]
     durations.forEach((durationMs, index) => simulator.addTask(`t${index}`, { durationMs }))
-    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: durations.map((_, index) => `t${index}`) })
+    const ids = durations.map((_, index) => `t${index}`)
+    const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ids })
     expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
-    const sum = durations.reduce((a, b) => a + b, 0)
     expect(elapsedMs).toBeGreaterThanOrEqual(900)
-    expect(elapsedMs).toBeLessThan(sum / 2)
+    // Every task was first asked before the quickest one (600 ms) could have finished: none waited for another.
+    const firstAsked = ids.map((id) => simulator.statusRequests(id)[0]?.at ?? Number.POSITIVE_INFINITY)
+    expect(Math.max(...firstAsked) - Math.min(...firstAsked)).toBeLessThan(600)
   })
 
   it('keeps input order in every output and polls a finished task no more', async () => {
@@ -44,8 +46,9 @@ describe('a batch of tasks', () => {
     const requests = simulator.statusRequests()
     expect(requests.length).toBeGreaterThan(40)
     expect(peakInWindow(requests, 1000)).toBeLessThanOrEqual(10)
-    // The cap is used, not just respected (less the limiter's 5 % margin).
-    expect(peakInWindow(requests, 1000)).toBeGreaterThanOrEqual(9)
+    // The cap is used, not just respected: a busy machine can only lower the peak, so the bound is loose here; the
+    // exact use of the cap is checked in rate-limiter.test.ts.
+    expect(peakInWindow(requests, 1000)).toBeGreaterThanOrEqual(5)
   })
 
   it('slows the whole step, not just one task, when any task is rate limited (HTTP 429)', async () => {
@@ -57,9 +60,10 @@ describe('a batch of tasks', () => {
     expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
     const requests = simulator.statusRequests()
     const throttledAt = requests.find((request) => request.httpStatus === 429)?.at ?? 0
-    // Requests already in flight may still arrive just after the 429; none may start for the next second.
-    const during = requests.filter((request) => request.at > throttledAt + 100 && request.at < throttledAt + 950)
-    expect(during).toEqual([])
+    // None starts for the next second: only the requests of the other tasks already on their way (one each) may
+    // still arrive, where unpaused polling (every 50 ms) would send dozens. The exact pause: poller.cases.test.ts.
+    const during = requests.filter((request) => request.at > throttledAt && request.at < throttledAt + 950)
+    expect(during.length).toBeLessThanOrEqual(ids.length - 1)
     expect(log.messages('warning').join('\n')).toContain('HTTP 429')
   })
 
@@ -86,7 +90,8 @@ describe('a batch of tasks', () => {
     expect(result.stopReason).toBe('fail_fast')
     expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'pending', 'pending'])
     expect(result.tasks[2]?.error).toContain('fail_fast stopped the wait after task bad failed')
-    expect(elapsedMs).toBeLessThan(1500)
+    // Not the 10 s timeout.
+    expect(elapsedMs).toBeLessThan(5000)
     const outputs = buildOutputs(result)
     expect(outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'bad', pending_task_ids: 'slow,slower' })
     expect(outputs.error).toBe(
@@ -115,7 +120,9 @@ describe('a batch of tasks', () => {
     expect(buildOutputs(result).conclusion).toBe('error')
     const stopped = result.tasks.filter((task) => task.conclusion === 'pending')
     for (const task of stopped) expect(task.error).toContain("Check the 'api_key' input")
-    expect(elapsedMs).toBeLessThan(1000)
+    // Nothing is retried: at most one request per task, and the wait ends long before the 10 s timeout.
+    expect(simulator.statusRequests().length).toBeLessThanOrEqual(ids.length)
+    expect(elapsedMs).toBeLessThan(5000)
   })
 
   it('gives each task its own not-found grace', async () => {

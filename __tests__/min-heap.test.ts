@@ -33,6 +33,17 @@ describe('the queue of tasks waiting for their next poll', () => {
     expect(heap.size).toBe(0)
   })
 
+  it('hands back every task on drain, empty after, and orders them again when they are pushed back with new due times', () => {
+    const heap = new MinHeap<Due>(byTimeThenOrder)
+    for (let order = 0; order < 10; order++) heap.push({ at: order * 100, order })
+    const drained = heap.drain()
+    expect(heap.size).toBe(0)
+    expect(drained.map((item) => item.order).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    // As a hint does: every task is due now (at 0), so input order decides.
+    for (const item of drained) heap.push({ ...item, at: Math.min(item.at, 0) })
+    expect(drain(heap).map((item) => item.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+  })
+
   it('keeps its order while tasks are popped and pushed back with later due times, as the poller does', () => {
     const random = seededRandom(11)
     const heap = new MinHeap<Due>(byTimeThenOrder)

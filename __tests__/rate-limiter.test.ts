@@ -45,6 +45,12 @@ describe('RateLimiter', () => {
     expect(peak(starts)).toBeLessThanOrEqual(limiter.currentCap(3100 + 3 * WINDOW_MS))
   })
 
+  it('pauses for one window when the throttled answer gave no Retry-After', () => {
+    const limiter = new RateLimiter(20)
+    limiter.throttle(100, undefined)
+    expect(limiter.readyAt(100)).toBe(100 + WINDOW_MS)
+  })
+
   it('recovers one request per second each second after throttling', () => {
     const limiter = new RateLimiter(20)
     limiter.throttle(0, undefined)
@@ -84,8 +90,8 @@ describe('RateLimiter and the server budget (X-RateLimit-Remaining / Reset)', ()
   it('spreads the requests the server still allows over the time until its reset', () => {
     const limiter = new RateLimiter(20)
     limiter.observeBudget(0, { remaining: 10, resetInMs: 5000 })
-    // 10 requests left for 5 s: one every 500 ms, not the 52.5 ms the cap of 20 per second would allow.
-    expect(gapsOf(limiter, 6, 0)).toEqual([500, 500, 500, 500, 500])
+    // 10 requests left for 5 s: the first at once, then one every 500 ms, not the 52.5 ms the cap of 20 per second would allow.
+    expect(drive(limiter, 6, 0)).toEqual([0, 500, 1000, 1500, 2000, 2500])
   })
 
   it('goes back to the cap once the server window has reset', () => {

@@ -3,6 +3,7 @@ import {
   DEFAULT_SHAPE,
   finalPollAt,
   finalPollLead,
+  hintedPollDelay,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -56,8 +57,20 @@ describe('the polling schedule', () => {
     expect(retryDelay(0, 40, undefined, settings, middle)).toBe(30_000)
   })
 
-  it('waits at least as long as Retry-After asks', () => {
+  it('waits at least as long as Retry-After asks, and no longer than the back-off when it asks for less', () => {
     expect(retryDelay(0, 1, 12_000, settings, () => 0.5)).toBe(12_000)
+    expect(retryDelay(0, 3, 100, settings, () => 0.5)).toBe(2000)
+  })
+
+  it('never backs off less than an ordinary poll waits at that point', () => {
+    // 100 s in, an ordinary wait is 13 s: the first retry waits that long, not interval.
+    expect(retryDelay(100_000, 1, undefined, settings, () => 0.5)).toBe(13_000)
+  })
+
+  it('while hints are reliable, waits 15 × max_interval (7.5 minutes at 30 s), spread ±10 %', () => {
+    expect(hintedPollDelay(settings, () => 0.5)).toBe(450_000)
+    expect(new Set(edges.map((draw) => hintedPollDelay(settings, draw)))).toEqual(new Set([405_000, 450_000, 495_000]))
+    expect(hintedPollDelay({ intervalMs: 500, maxIntervalMs: 2000 }, () => 0.5)).toBe(30_000)
   })
 })
 

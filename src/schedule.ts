@@ -87,7 +87,9 @@ export const HINTED_WAIT_FACTOR = 15
 /** The jittered wait before the next poll of a running task while hints can be relied on. */
 export function hintedPollDelay(settings: ScheduleSettings, random: () => number, shape: ScheduleShape = DEFAULT_SHAPE): number {
   const target = settings.maxIntervalMs * HINTED_WAIT_FACTOR
-  return Math.round(target + target * shape.jitter * (random() - 0.5))
+  const spread = target * shape.jitter * (random() - 0.5)
+  // Stryker disable next-line ArithmeticOperator: the spread is symmetric around 0, so `target - spread` gives the same waits.
+  return Math.round(target + spread)
 }
 
 function jittered(target: number, settings: ScheduleSettings, random: () => number, shape: ScheduleShape): number {
@@ -128,11 +130,12 @@ export function finalPollAt(deadline: Deadline, leadMs: number): number {
 
 /**
  * When the next poll starts after waiting `delayMs` from `nowMs`, or undefined when no poll is left
- * before the deadline. A wait that would cross the final-poll time is cut short to land on it.
+ * before the deadline. A wait that would cross the final-poll time is cut short to land on it. With
+ * `timeout: 0` the final-poll time is the start itself, so no poll follows the first.
  */
 export function nextPollAt(nowMs: number, delayMs: number, deadline: Deadline, leadMs: number): number | undefined {
   const last = finalPollAt(deadline, leadMs)
-  if (deadline.checkOnce || nowMs >= last) return undefined
+  if (nowMs >= last) return undefined
   return Math.min(nowMs + delayMs, last)
 }
 
