@@ -282,7 +282,7 @@ describe('outages: one warning, counted repeats, and one line when the server is
     expect(recovered).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^MemOS answers again after (3\\.9|4\\.\\d)s of problems: ${gateway.failed} failed attempts \\(HTTP 503 ×${gateway.failed}\\)\\.$`
+          `^MemOS answers again after (3\\.9|[45](\\.\\d)?)s of problems: ${gateway.failed} failed attempts \\(HTTP 503 ×${gateway.failed}\\)\\.$`
         )
       )
     ])
