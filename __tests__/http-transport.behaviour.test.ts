@@ -302,7 +302,8 @@ describe("the caller's abort", () => {
     const stream = await http.openStream(get('/stream'), open(60_000, signal))
     expect(stream.kind).toBe('response')
     expect(getEventListeners(signal, 'abort')).toHaveLength(0)
-    expect(timers()).toBe(before)
+    // Another test's timer may end meanwhile, so the count may drop; a timer left per request would raise it by 4.
+    expect(timers()).toBeLessThanOrEqual(before)
     if (stream.kind === 'response') stream.body.destroy()
   })
 })
