@@ -20,20 +20,26 @@ function problemsOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {})
 }
 
 describe('readSettings', () => {
-  it('applies the documented defaults', () => {
+  it('applies the documented defaults, and returns every setting', () => {
     const settings = settingsFrom({ task_id: 'task-1', api_key: KEY })
-    expect(settings).toMatchObject({
+    expect(settings).toEqual({
       taskIds: ['task-1'],
+      api: 'cloud',
+      userId: '',
+      apiKey: KEY,
       baseUrl: DEFAULT_BASE_URL,
       timeoutMs: 600_000,
       intervalMs: 500,
       maxIntervalMs: 30_000,
       requestTimeoutMs: 30_000,
       notFoundGraceMs: 10_000,
+      successStatuses: new Set(['completed']),
+      failureStatuses: new Set(['failed', 'fail', 'error', 'cancelled', 'canceled']),
       failOnFailure: true,
       failOnTimeout: true,
       maxRequestsPerSecond: 20,
-      failFast: true
+      failFast: true,
+      stream: true
     })
     expect([...settings.successStatuses]).toEqual(['completed'])
     expect([...settings.failureStatuses]).toEqual(['failed', 'fail', 'error', 'cancelled', 'canceled'])
@@ -650,28 +656,6 @@ describe('readSettings: the bounds, accepted', () => {
 
   it('takes a blank base_url or MEMOS_BASE_URL as not set', () => {
     expect(settingsFrom({ task_id: 't', api_key: KEY, base_url: ' \n' }, { MEMOS_BASE_URL: '  ' }).baseUrl).toBe(DEFAULT_BASE_URL)
-  })
-
-  it('returns every setting, the defaults included', () => {
-    expect(settingsFrom({ task_id: 't', api_key: KEY })).toEqual({
-      taskIds: ['t'],
-      api: 'cloud',
-      userId: '',
-      apiKey: KEY,
-      baseUrl: DEFAULT_BASE_URL,
-      timeoutMs: 600_000,
-      intervalMs: 500,
-      maxIntervalMs: 30_000,
-      requestTimeoutMs: 30_000,
-      notFoundGraceMs: 10_000,
-      successStatuses: new Set(['completed']),
-      failureStatuses: new Set(['failed', 'fail', 'error', 'cancelled', 'canceled']),
-      failOnFailure: true,
-      failOnTimeout: true,
-      maxRequestsPerSecond: 20,
-      failFast: true,
-      stream: true
-    })
   })
 
   it('reads ids that start with any letter or digit', () => {
