@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { HttpTransport, type HttpRequest, type HttpTransportOptions } from '../src/http-transport.js'
 import { RequestAbortedError } from '../src/status-source.js'
-import { type ConnectProxy, startConnectProxy } from './helpers/connect-proxy.js'
+import { type ConnectProxy, isolateProxyEnvironment, startConnectProxy } from './helpers/connect-proxy.js'
 import { type CertificateAuthority, makeCertificateAuthority, startTlsFront, type TlsFront } from './helpers/tls.js'
 
 interface Received {
@@ -367,15 +367,7 @@ describe('the event stream', () => {
 })
 
 describe('through a proxy (HTTP_PROXY), and over TLS', () => {
-  const names = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']
-  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]))
-  beforeEach(() => names.forEach((name) => delete process.env[name]))
-  afterAll(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  })
+  isolateProxyEnvironment()
 
   /** The server under a name that is not loopback, so that the proxy applies (the proxy maps it to 127.0.0.1). */
   const viaName = (testServer: TestServer): string => `http://memos.localhost:${testServer.port}`

@@ -10,7 +10,7 @@ import { HttpTransport, type HttpTransportOptions } from '../src/http-transport.
 import { type PollSettings, waitForTasks } from '../src/poller.js'
 import { USER_AGENT } from '../src/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'
-import { type ConnectProxy, startConnectProxy } from './helpers/connect-proxy.js'
+import { type ConnectProxy, isolateProxyEnvironment, startConnectProxy } from './helpers/connect-proxy.js'
 import { fastSettings, recordingLog, startSimulator, waitAgainst, type WaitRun } from './helpers/harness.js'
 import { type OutageGateway, startOutageGateway } from './helpers/outage.js'
 import { type CertificateAuthority, type KeyPair, makeCertificateAuthority, startTlsFront, type TlsFront } from './helpers/tls.js'
@@ -137,15 +137,7 @@ describe('certificates and TLS: an error on the first attempt, naming the proble
 })
 
 describe('proxies: one kept-alive tunnel, credentials that work and never show', () => {
-  const names = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']
-  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]))
-  beforeEach(() => names.forEach((name) => delete process.env[name]))
-  afterAll(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  })
+  isolateProxyEnvironment()
 
   /** The simulator under a name that is not loopback, so that the proxy applies (the proxy maps it to 127.0.0.1). */
   const viaName = (url: string): string => url.replace('127.0.0.1', 'memos.localhost')

@@ -60,3 +60,20 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   }
   return proxy
 }
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']
+
+/**
+ * For the enclosing describe block: each test starts with no proxy variable set, and the machine's own values
+ * come back after the block.
+ */
+export function isolateProxyEnvironment(): void {
+  const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]))
+  beforeEach(() => PROXY_VARIABLES.forEach((name) => delete process.env[name]))
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+}
