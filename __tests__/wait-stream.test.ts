@@ -372,6 +372,19 @@ describe('close()', () => {
     expect(notUsable(log)).toEqual([])
   })
 
+  it('leaves no stall timer behind once the open stream has ended', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    server = await startScriptedServer((response) => frames(response, [running(2)]))
+    // Given up as stalled only after 15.2 s: a stall timer left armed would still be counted below.
+    const { stream, health } = watch({ intervalMs: 5000, maxIntervalMs: 5000 })
+    await until(() => health.length === 1, 'the stream up')
+    const whileOpen = timers()
+    stream.close()
+    await until(() => server?.open === 0, 'the stream closed')
+    await sleep(50)
+    expect(timers()).toBeLessThan(whileOpen)
+  })
+
   it('cancels a retry that is waiting', async () => {
     server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
     const { stream, log } = watch({ intervalMs: 200, maxIntervalMs: 200 })
