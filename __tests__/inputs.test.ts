@@ -344,7 +344,7 @@ describe('readSettings: every message, word for word', () => {
     [
       'an id of 129 characters',
       { task_id: `a${'b'.repeat(128)}` },
-      `Input 'task_id' has an invalid id '${'a'.concat('b'.repeat(79))}…': ${idRule}`
+      `Input 'task_id' has an invalid id '${'a'.concat('b'.repeat(78))}…': ${idRule}`
     ],
     ['an invalid duration', { timeout: '10 minutes' }, `Input 'timeout' has an invalid duration '10 minutes'. ${durationHint}`],
     ['a timeout over 24h', { timeout: '86401' }, "Input 'timeout' is '86401', which is out of range: it must be between 0ms and 24h."],
@@ -509,9 +509,19 @@ describe('readSettings: every message, word for word', () => {
       "Input 'base_url' is 'https://api.memt.ai/platform/api/openmem/v1', MemOS Cloud, but 'api' is 'self-hosted': for the cloud, set 'api: cloud'."
     ],
     [
+      'a duration over two lines, quoted on one',
+      { timeout: '10m\n5m' },
+      "Input 'timeout' has an invalid duration '10m 5m'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m."
+    ],
+    [
+      'an api with a terminal escape, quoted without it',
+      { api: 'cloud\u001b[2J' },
+      "Input 'api' is 'cloud\uFFFD[2J', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
+    ],
+    [
       'an unknown api, quoted on one line',
       { api: 'on\n  prem' },
-      "Input 'api' is 'on prem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
+      "Input 'api' is 'on   prem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
     ],
     [
       'an unknown api and a base_url that is not a URL: the example is the cloud one',
@@ -693,7 +703,7 @@ describe('readSettings: user_id', () => {
   it('quotes a long user_id in the cloud warning on one line, cut at 80 characters', () => {
     const userId = `${'u'.repeat(40)}\n${'v'.repeat(60)}`
     expect(warningsFor({ task_id: 't', api_key: KEY, user_id: userId })).toEqual([
-      `Input 'user_id' ('${'u'.repeat(40)} ${'v'.repeat(39)}…') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`
+      `Input 'user_id' ('${'u'.repeat(40)} ${'v'.repeat(38)}…') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`
     ])
   })
 

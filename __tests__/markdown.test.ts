@@ -1,4 +1,4 @@
-import { cut, escapeHtml, escapeMarkdown, oneLine, shown } from '../src/markdown.js'
+import { escapeHtml, escapeMarkdown, shown } from '../src/markdown.js'
 import { render } from './helpers/rendered.js'
 
 /** Elements that text from a server must never produce. */
@@ -56,10 +56,10 @@ describe('server text in the summary', () => {
   it.each([
     ['short text stays', 'completed', 10, 'completed'],
     ['long text ends in an ellipsis', 'abcdefghijkl', 5, 'abcd…'],
-    ['emoji are not split', '😀😀😀😀😀😀', 3, '😀😀…'],
+    ['emoji are not split', '😀😀😀😀😀😀', 5, '😀😀…'],
     ['line breaks become spaces', 'a\n\nb', 10, 'a b']
   ])('cuts: %s', (_name, text, max, expected) => {
-    expect(cut(text, max)).toBe(expected)
+    expect(shown(text, max)).toBe(expected)
   })
 
   it.each([
@@ -99,10 +99,17 @@ describe('server text in the summary', () => {
     ['a line break', 'a\nb'],
     ['a Windows line break and a blank line', 'a\r\n\r\nb'],
     ['a tab', 'a\tb'],
-    ['a NUL and a DEL', 'a\u0000\u007fb'],
     ['the line and paragraph separators', 'a\u2028\u2029b']
   ])('puts %s on one line, as one space', (_name, text) => {
-    expect(oneLine(text)).toBe('a b')
+    expect(escapeMarkdown(text)).toBe('a b')
+  })
+
+  it.each([
+    ['a NUL and a DEL', 'a\u0000\u007fb', 'a\uFFFD\uFFFDb'],
+    ['a terminal escape', 'a\u001b[31mb', 'a\uFFFD\\[31mb'],
+    ['a right-to-left override, which would reorder what a reader sees', 'a\u202eb', 'a\uFFFDb']
+  ])('shows %s as a replacement character', (_name, text, expected) => {
+    expect(escapeMarkdown(text)).toBe(expected)
   })
 
   it.each([
@@ -110,7 +117,7 @@ describe('server text in the summary', () => {
     ['the space before the ellipsis goes', 'abc   defg', 5, 'abc…'],
     ['a line break counts as one space', 'ab\n\ncdef', 4, 'ab…']
   ])('cuts: %s', (_name, text, max, expected) => {
-    expect(cut(text, max)).toBe(expected)
+    expect(shown(text, max)).toBe(expected)
   })
 
   it('cuts before it escapes, so that an escape is never cut in half', () => {

@@ -24,7 +24,9 @@ describe('clip', () => {
     ['a cut that would split an emoji', 'abc😀def', 5, 'abc…'],
     ['a cut that would split the first character past the BMP', `abc${String.fromCodePoint(0x10000)}def`, 5, 'abc…'],
     ['a cut that would split the last character past the BMP', `abc${String.fromCodePoint(0x10fc00)}def`, 5, 'abc…'],
-    ['a cut after a wide character of the BMP, kept whole', 'abc！def', 5, 'abc！…']
+    ['a cut after a wide character of the BMP, kept whole', 'abc！def', 5, 'abc！…'],
+    ['a cut after a space, which goes', 'abc defgh', 5, 'abc…'],
+    ['a cut after a run of spaces, which all go', 'ab   defgh', 5, 'ab…']
   ])('%s', (_name, input, max, expected) => {
     expect(clip(input, max)).toBe(expected)
     expect(clip(input, max).length).toBeLessThanOrEqual(max)

@@ -3,6 +3,7 @@ import { isIPv4 } from 'node:net'
 import { resolve } from 'node:path'
 import type { ApiMode } from './api.js'
 import { parseDuration } from './duration.js'
+import { clip, sanitize } from './text.js'
 
 /** Everything the action needs, validated. Durations are in milliseconds, statuses are lower case. */
 export interface Settings {
@@ -119,11 +120,13 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     const raw = input(name)
     const ms = parseDuration(raw)
     if (ms === undefined) {
-      problems.push(`Input '${name}' has an invalid duration '${raw}'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.`)
+      problems.push(
+        `Input '${name}' has an invalid duration '${abbreviate(raw)}'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.`
+      )
       return 0
     }
     if (ms < min || ms > MAX_TIMEOUT_MS) {
-      problems.push(`Input '${name}' is '${raw}', which is out of range: it must be between ${min}ms and 24h.`)
+      problems.push(`Input '${name}' is '${abbreviate(raw)}', which is out of range: it must be between ${min}ms and 24h.`)
     }
     return ms
   }
@@ -146,7 +149,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const boolean = (name: keyof typeof INPUT_DEFAULTS): boolean => {
     const raw = input(name)
     const value = /^(true|True|TRUE)$/.test(raw)
-    if (!value && !/^(false|False|FALSE)$/.test(raw)) problems.push(`Input '${name}' is '${raw}', but it must be 'true' or 'false'.`)
+    if (!value && !/^(false|False|FALSE)$/.test(raw))
+      problems.push(`Input '${name}' is '${abbreviate(raw)}', but it must be 'true' or 'false'.`)
     return value
   }
   const failOnFailure = boolean('fail_on_failure')
@@ -157,7 +161,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const rawRate = input('max_requests_per_second')
   const maxRequestsPerSecond = Number(rawRate)
   if (!/^\d+$/.test(rawRate) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > MAX_RATE_CAP) {
-    problems.push(`Input 'max_requests_per_second' is '${rawRate}', but it must be a whole number from 1 to ${MAX_RATE_CAP}.`)
+    problems.push(`Input 'max_requests_per_second' is '${abbreviate(rawRate)}', but it must be a whole number from 1 to ${MAX_RATE_CAP}.`)
   }
 
   if (problems.length > 0) throw new InputError(problems, taskIdsReadable ? taskIds : [])
@@ -335,11 +339,10 @@ function parseStatuses(name: string, raw: string, problems: string[]): Set<strin
     .split(',')
     .map((status) => status.trim().toLowerCase())
     .filter((status) => status !== '')
-  if (statuses.length === 0) problems.push(`Input '${name}' is '${raw}', but it must list at least one status.`)
+  if (statuses.length === 0) problems.push(`Input '${name}' is '${abbreviate(raw)}', but it must list at least one status.`)
   return new Set(statuses)
 }
 
-function abbreviate(text: string, max = 80): string {
-  const oneLine = text.replace(/\s+/g, ' ')
-  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine
+function abbreviate(text: string): string {
+  return clip(sanitize(text), 80)
 }

@@ -1,3 +1,5 @@
+import { clip, sanitize } from './text.js'
+
 /**
  * Text from a server or an input, made safe for one line of GitHub-flavoured markdown: it renders as itself,
  * with no HTML, link, emphasis, code or table cell of its own. The escaping is kept small so that the markdown
@@ -5,7 +7,7 @@
  */
 export function escapeMarkdown(text: string): string {
   return (
-    oneLine(text)
+    sanitize(text)
       .trim()
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
@@ -28,24 +30,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
-/** Line breaks and other control characters become spaces; runs of them one space. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-}
-
-/** At most `max` characters (code points) on one line, ending in "…" when cut. */
-export function cut(text: string, max: number): string {
-  const flat = oneLine(text)
-  const chars = Array.from(flat)
-  if (chars.length <= max) return flat
-  return `${chars
-    .slice(0, max - 1)
-    .join('')
-    .trimEnd()}…`
-}
-
-/** Cut, then escaped: the usual way server text enters the summary. */
+/** On one line, cut, then escaped (so that no escape is cut in half): the usual way outside text enters the summary. */
 export function shown(text: string, max: number): string {
-  return escapeMarkdown(cut(text, max))
+  return escapeMarkdown(clip(sanitize(text), max))
 }

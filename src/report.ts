@@ -1,5 +1,4 @@
-import { cut } from './markdown.js'
-import { clip, ERROR_TEXT_MAX } from './text.js'
+import { clip, ERROR_TEXT_MAX, sanitize } from './text.js'
 import type { TaskResult, WaitResult } from './poller.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
@@ -62,8 +61,8 @@ const STATUS_CHARS = 100
 /** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
 export function shortReason(task: TaskResult, maxChars: number): string {
   // With no status, or one short enough, splitting and joining on it leaves the reason as it is.
-  const reason = task.error.split(task.status).join(cut(task.status, STATUS_CHARS))
-  return cut(reason, maxChars)
+  const reason = task.error.split(task.status).join(clip(task.status, STATUS_CHARS))
+  return clip(sanitize(reason), maxChars)
 }
 
 /**

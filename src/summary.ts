@@ -1,6 +1,6 @@
 import type { ApiMode } from './api.js'
 import { formatDuration } from './duration.js'
-import { cut, escapeHtml, escapeMarkdown, shown } from './markdown.js'
+import { escapeHtml, escapeMarkdown, shown } from './markdown.js'
 import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from './memory-views.js'
 import type { TaskResult, WaitResult } from './poller.js'
 import { type Outputs, shortReason } from './report.js'
@@ -414,9 +414,7 @@ class Page {
 
 /** The summary when the wait could not run at all: bad inputs (one per list item) or an unexpected error. */
 export function buildErrorSummary(message: string): string {
-  const lines = message
-    .split('\n')
-    .map((line) => (line.startsWith('- ') ? `> - ${escapeMarkdown(cut(line.slice(2), 1000))}` : `> ${escapeMarkdown(cut(line, 1000))}`))
+  const lines = message.split('\n').map((line) => (line.startsWith('- ') ? `> - ${shown(line.slice(2), 1000)}` : `> ${shown(line, 1000)}`))
   return [
     '## ⚠️ Wait for MemOS task could not run',
     '',

@@ -14,13 +14,16 @@ export function sanitize(text: string): string {
   return text.replace(BREAKS, ' ').replace(CONTROLS, '\uFFFD')
 }
 
-/** Cuts text to at most `max` characters, ending with '…' when cut; never splits a surrogate pair. */
+/**
+ * Cuts text to at most `max` characters, ending with '…' when cut; never splits a surrogate pair, and drops
+ * the spaces the cut would leave before the '…'.
+ */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text
   let end = Math.max(0, max - 1)
   const last = text.charCodeAt(end - 1)
   if (last >= 0xd800 && last <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
+  return `${text.slice(0, end).trimEnd()}…`
 }
 
 /** The longest the `error` output and the step's error annotation need to be. */
