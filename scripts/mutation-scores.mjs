@@ -1,5 +1,6 @@
-// Turns Stryker's JSON report into a per-file score table. Prints it; after a run over all of src/ (no
-// --mutate argument) it also writes docs/mutation-scores.md, so that page always describes a whole run.
+// Turns Stryker's JSON report into a per-file score table. Prints it; for a run over all of src/ (no
+// --mutate argument, or parts joined by merge-mutation-reports.mjs) it also writes docs/mutation-scores.md and
+// fails under the break threshold, so that page always describes a whole run.
 // Usage: node scripts/mutation-scores.mjs reports/mutation/mutation.json [the arguments given to Stryker]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { matchesGlob } from 'node:path'
@@ -84,3 +85,8 @@ ${weakLine}
 `
 writeFileSync('docs/mutation-scores.md', page)
 console.log('Wrote docs/mutation-scores.md')
+// Stryker checks this itself in a single run; a report joined from parts is only checked here.
+if (breakAt !== undefined && total.score !== undefined && total.score < breakAt) {
+  console.error(`The score over src/, ${percent(total.score)}, is under the break threshold of ${breakAt} %.`)
+  process.exit(1)
+}
