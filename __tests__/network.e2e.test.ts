@@ -22,7 +22,8 @@ beforeAll(() => (ca = makeCertificateAuthority()))
 afterAll(() => ca.dispose())
 
 beforeEach(async () => {
-  simulator = new MemosSimulator({ apiKey: KEY })
+  // Each task's clock starts at its first poll, so a slow process start on a busy machine cannot skip its running phase.
+  simulator = new MemosSimulator({ apiKey: KEY, clockStartsAtFirstPoll: true })
   await simulator.start()
 })
 
