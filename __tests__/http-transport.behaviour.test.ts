@@ -357,6 +357,29 @@ describe('the event stream', () => {
     await until(() => server?.closedConnections === 1)
   })
 
+  it('leaves no listener on the signal and no timer behind, however the wait for the headers ends', async () => {
+    server = await startServer((request) => {
+      if (request.url === '/reset') request.socket.destroy()
+    })
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const http = newTransport()
+    const signal = new AbortController().signal
+    const before = timers()
+    expect(await http.openStream(get('/hang'), open(200, signal))).toMatchObject({
+      kind: 'failed',
+      outcome: { problem: 'no response in time' }
+    })
+    expect(await http.openStream(get('/reset'), open(60_000, signal))).toMatchObject({ kind: 'failed', outcome: { kind: 'transient' } })
+    const cancel = new AbortController()
+    const aborted = http.openStream(get('/hang'), open(60_000, cancel.signal))
+    cancel.abort()
+    await expect(aborted).rejects.toBeInstanceOf(RequestAbortedError)
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+    expect(getEventListeners(cancel.signal, 'abort')).toHaveLength(0)
+    // Another test's timer may end meanwhile, so the count may drop; a 60 s timer left behind would raise it.
+    expect(timers()).toBeLessThanOrEqual(before)
+  })
+
   it('classifies a connection closed before the headers', async () => {
     server = await startServer((request) => void request.socket.destroy())
     expect(await newTransport().openStream(get('/'), open())).toMatchObject({

@@ -385,6 +385,19 @@ describe('close()', () => {
     expect(timers()).toBeLessThan(whileOpen)
   })
 
+  it('ends a stream still waiting for its answer', async () => {
+    // The server takes the request and never answers it.
+    server = await startScriptedServer(() => undefined)
+    const { stream } = watch()
+    await until(() => server?.open === 1, 'the request at the server')
+    const closedAt = Date.now()
+    stream.close()
+    await until(() => server?.open === 0, 'the request closed')
+    // Not left to the 10 s the stream's connect timeout would take.
+    expect(Date.now() - closedAt).toBeLessThan(5000)
+    expect(server.requests).toHaveLength(1)
+  })
+
   it('cancels a retry that is waiting', async () => {
     server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
     const { stream, log } = watch({ intervalMs: 200, maxIntervalMs: 200 })

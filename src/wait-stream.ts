@@ -86,6 +86,7 @@ export class WaitStream implements HintSource {
       }
       // The transport hands the body over: ending this connection (close, a stall, a frame that ends it) ends the body.
       const body = answer.body
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts only once, and each connection has its own.
       connection.signal.addEventListener('abort', () => body.destroy(), { once: true })
       let previous: number | undefined
       const stalled = (): void => {
