@@ -1,6 +1,6 @@
 // Joins the JSON reports of mutation runs over different parts of src/ into one report over all of it, for
-// scripts/mutation-scores.mjs. Fails when a file that stryker.config.mjs mutates is in no report, so a new
-// source file cannot drop out of the scores unnoticed.
+// scripts/mutation-scores.mjs. Fails when a file is in two reports, and names each file that stryker.config.mjs
+// mutates but no report has, so a new source file cannot drop out of the scores unnoticed.
 // Usage: node scripts/merge-mutation-reports.mjs merged.json part-1.json part-2.json ...
 import { globSync, readFileSync, writeFileSync } from 'node:fs'
 import { matchesGlob, relative, resolve } from 'node:path'
@@ -49,10 +49,8 @@ const expected = globSync(included)
   .map((file) => relative('.', file))
   .filter((file) => !excluded.some((pattern) => matchesGlob(file, pattern)))
 const missing = expected.filter((file) => !(file in merged.files))
-if (missing.length > 0) {
-  console.error(`No part mutated ${missing.join(', ')}: add each to a part.`)
-  process.exit(1)
-}
+// Stryker leaves a file with no mutants (only types, such as src/hints.ts) out of its report, so this can only warn.
+if (missing.length > 0) console.warn(`No mutants from ${missing.join(', ')}: unless a file holds only types, add it to a part.`)
 
 writeFileSync(outPath, JSON.stringify(merged))
 const mutants = Object.values(merged.files).reduce((sum, file) => sum + file.mutants.length, 0)
