@@ -5,14 +5,14 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   // The entry point only calls main(); the version constant has nothing a test could observe.
-  mutate: ['src/**/*.ts', '!src/index.ts', '!src/version.ts'],
+  mutate: ['src/**/*.ts', '!src/index.ts', '!src/shared/version.ts'],
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
     // The end-to-end tests run the built dist/, which never contains a mutant: they could only slow the run.
-    config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/[^/]*e2e\\.test\\.ts$'] },
+    config: { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e/'] },
     // Jest loads only the test files that import the mutated file, directly or through other modules; per-test
     // coverage then picks the tests within them. Loading every test file for every mutant took most of the time,
     // and no test reaches code it does not import: there are no dynamic imports (docs/mutation-testing.md).

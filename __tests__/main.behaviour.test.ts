@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../src/main.js'
-import { OUTPUT_NAMES } from '../src/report.js'
+import { OUTPUT_NAMES } from '../src/report/outputs.js'
 import { actionDefaults, parseOutputFile } from '../scripts/run-action.js'
 import type { MemosSimulator, SimulatorOptions, TaskSpec } from '../simulator/memos-simulator.js'
-import { startSimulator, TEST_USER } from './helpers/harness.js'
+import { startSimulator, TEST_USER } from '../testing/harness.js'
 
 const KEY = 'mpg-main-secret-key-4d21b8'
 /** Variables of the machine running the tests that would change what the action does. */

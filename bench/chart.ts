@@ -1,5 +1,5 @@
 /** The benchmark chart: median detection delay against median requests, one line per policy, one point per task duration. */
-import { formatDuration } from '../src/duration.js'
+import { formatDuration } from '../src/shared/duration.js'
 
 export interface ChartRow {
   policy: string

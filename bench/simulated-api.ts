@@ -1,5 +1,5 @@
-import type { StatusOutcome, StatusSource } from '../src/status-source.js'
-import type { VirtualClock } from './virtual-clock.js'
+import type { StatusOutcome, StatusSource } from '../src/wait/ports.js'
+import type { VirtualClock } from '../testing/virtual-clock.js'
 
 /**
  * The status source of a simulated run: answers after `latencyMs`, with the status at the answer's midpoint

@@ -4,14 +4,14 @@
  * the contract describes (a frame on connecting and then every `poll_interval`, `idle` once no task of the
  * user is active).
  */
-import type { HintListener, HintPlan, HintSource } from '../src/hints.js'
-import { connect } from '../src/api.js'
-import { readSettings, type Settings } from '../src/inputs.js'
-import { waitForTasks } from '../src/poller.js'
-import { USER_AGENT } from '../src/version.js'
+import type { HintListener, HintPlan, HintSource } from '../src/wait/ports.js'
+import { connect } from '../src/memos/connect.js'
+import { readSettings, type Settings } from '../src/settings/read-settings.js'
+import { waitForTasks } from '../src/wait/poller.js'
+import { USER_AGENT } from '../src/shared/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'
 import { SimulatedApi } from './simulated-api.js'
-import { seededRandom as seeded, VirtualClock } from './virtual-clock.js'
+import { seededRandom as seeded, VirtualClock } from '../testing/virtual-clock.js'
 
 export const STREAM_POLICY = 'self-hosted, wait stream'
 export const POLLING_POLICY = 'self-hosted, polling (stream: false)'

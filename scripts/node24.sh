@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node24="$(bash scripts/node24-path.sh)"
 echo "End-to-end tests under $("$node24" --version) ($node24)"
-E2E_NODE="$node24" NODE_OPTIONS=--experimental-vm-modules npx jest __tests__/e2e.test.ts __tests__/network.e2e.test.ts
+E2E_NODE="$node24" NODE_OPTIONS=--experimental-vm-modules npx jest __tests__/e2e/

@@ -13,9 +13,9 @@ grep -q "^## \[$version\]" CHANGELOG.md || { echo "CHANGELOG.md has no '## [$ver
 git rev-parse -q --verify "refs/tags/v$version" >/dev/null && { echo "v$version exists already." >&2; exit 1; }
 
 npm version "$version" --no-git-tag-version >/dev/null
-sed -i "s/^export const ACTION_VERSION = '.*'/export const ACTION_VERSION = '$version'/" src/version.ts
+sed -i "s/^export const ACTION_VERSION = '.*'/export const ACTION_VERSION = '$version'/" src/shared/version.ts
 npm run --silent bundle
-git add package.json package-lock.json src/version.ts dist
+git add package.json package-lock.json src/shared/version.ts dist
 git commit -m "Release v$version"
 # Everything CI checks, on the release commit; a failure leaves it untagged (undo with: git reset --hard HEAD~1).
 bash .ci/run

@@ -2,8 +2,8 @@
  * Typical runs, as the wait loop reports them, for the summary's screenshots and tests: one task that added
  * memories, a batch where some tasks had problems, a large batch, and a step with bad inputs.
  */
-import type { TaskResult, WaitResult } from '../src/poller.js'
-import { CLOUD_NOT_FOUND_HINT } from '../src/cloud-client.js'
+import type { TaskResult, WaitResult } from '../src/wait/poller.js'
+import { CLOUD_NOT_FOUND_HINT } from '../src/memos/cloud-client.js'
 
 export const CLOUD = 'MemOS Cloud (memos.memtensor.cn)'
 export const TIMEOUT_MS = 600_000

@@ -1,11 +1,11 @@
 import * as core from '@actions/core'
-import { type ApiConnection, connect } from './api.js'
-import { formatDuration } from './duration.js'
-import { InputError, readSettings, type Settings } from './inputs.js'
-import { type PollLog, waitForTasks, type WaitResult } from './poller.js'
-import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report.js'
-import { buildErrorSummary, buildSummary } from './summary.js'
-import { USER_AGENT } from './version.js'
+import { type ApiConnection, connect } from './memos/connect.js'
+import { formatDuration } from './shared/duration.js'
+import { InputError, readSettings, type Settings } from './settings/read-settings.js'
+import { type PollLog, waitForTasks, type WaitResult } from './wait/poller.js'
+import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report/outputs.js'
+import { buildErrorSummary, buildSummary } from './report/summary.js'
+import { USER_AGENT } from './shared/version.js'
 
 /** After SIGINT/SIGTERM the step must be gone within a second, even if writing the results hangs. */
 const CANCEL_EXIT_WATCHDOG_MS = 900

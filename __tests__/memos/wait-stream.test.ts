@@ -1,0 +1,409 @@
+/**
+ * The wait stream on its own, against a scripted server on 127.0.0.1: frames the simulator never sends (a
+ * frame that is not JSON, the server's own timeout), answers that are not a stream, a connection that breaks,
+ * and the hints, health changes and log lines each gives. The stream's interval is 100 ms.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { HintPlan } from '../../src/wait/ports.js'
+import { HttpTransport } from '../../src/http/transport.js'
+import { WaitStream } from '../../src/memos/wait-stream.js'
+import { type RecordingLog, recordingLog } from '../../testing/harness.js'
+
+/** What the server does with the n-th stream request (0 first). */
+type Script = (response: ServerResponse, n: number, request: IncomingMessage) => void
+
+interface ScriptedServer {
+  baseUrl: string
+  port: number
+  requests: IncomingMessage[]
+  /** When each request arrived, and when each response closed. */
+  arrivals: number[]
+  ends: number[]
+  /** Responses not yet closed, and connections closed. */
+  open: number
+  closedConnections: number
+  close(): Promise<void>
+}
+
+async function startScriptedServer(script: Script): Promise<ScriptedServer> {
+  const sockets = new Set<Socket>()
+  const scripted: ScriptedServer = {
+    baseUrl: '',
+    port: 0,
+    requests: [],
+    arrivals: [],
+    ends: [],
+    open: 0,
+    closedConnections: 0,
+    close: async () => undefined
+  }
+  const server = createServer((request, response) => {
+    scripted.requests.push(request)
+    scripted.arrivals.push(Date.now())
+    scripted.open++
+    response.on('close', () => {
+      scripted.open--
+      scripted.ends.push(Date.now())
+    })
+    script(response, scripted.requests.length - 1, request)
+  })
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => {
+      sockets.delete(socket)
+      scripted.closedConnections++
+    })
+  })
+  // Idle connections stay open until the client closes them.
+  server.keepAliveTimeout = 0
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  scripted.port = (server.address() as AddressInfo).port
+  scripted.baseUrl = `http://127.0.0.1:${scripted.port}/product`
+  scripted.close = async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+  return scripted
+}
+
+const sse = (response: ServerResponse): ServerResponse =>
+  response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' })
+
+const send = (response: ServerResponse, frame: unknown): boolean =>
+  response.write(`data: ${typeof frame === 'string' ? frame : JSON.stringify(frame)}\n\n`)
+
+/** Sends these frames one interval apart, then keeps the stream open. */
+function frames(response: ServerResponse, list: unknown[], everyMs = 100): void {
+  sse(response).flushHeaders()
+  list.forEach((frame, index) => setTimeout(() => response.destroyed || send(response, frame), index * everyMs))
+}
+
+const running = (active: number): Record<string, unknown> => ({ status: 'running', active_tasks: active, user_name: 'ci' })
+
+interface Watched {
+  stream: WaitStream
+  log: RecordingLog
+  hints: number[]
+  health: boolean[]
+  started: number
+}
+
+let server: ScriptedServer | undefined
+let watched: Watched | undefined
+let transport: HttpTransport | undefined
+
+afterEach(async () => {
+  watched?.stream.close()
+  transport?.close()
+  await server?.close()
+  server = watched = transport = undefined
+})
+
+function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl?: string } = {}): Watched {
+  transport = new HttpTransport({ userAgent: 'wait-for-memos-task/test' })
+  const log = recordingLog()
+  const stream = new WaitStream({
+    baseUrl: options.baseUrl ?? server?.baseUrl ?? '',
+    userId: 'ci',
+    apiKey: options.apiKey ?? '',
+    transport,
+    log
+  })
+  const started = Date.now()
+  const result: Watched = { stream, log, hints: [], health: [], started }
+  stream.start(
+    { hint: () => result.hints.push(Date.now() - started), health: (healthy) => result.health.push(healthy) },
+    { timeLeftMs: 20_000, intervalMs: 100, maxIntervalMs: 400, runningTasks: () => 2, ...plan }
+  )
+  watched = result
+  return result
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+const notUsable = (log: RecordingLog): string[] =>
+  log.lines
+    .filter((line) => line.message.startsWith("The server's wait stream is not usable"))
+    .map((line) => `${line.level}: ${line.message}`)
+
+describe('the request', () => {
+  it('asks for the user, the interval and the whole seconds left, with the key as a bearer token', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    watch({ timeLeftMs: 12_300, intervalMs: 250 }, { apiKey: 'sk-test' })
+    await until(() => server?.requests.length === 1, 'the stream request')
+    const [request] = server.requests
+    const url = new URL(request?.url ?? '', 'http://x')
+    expect(url.pathname).toBe('/product/scheduler/wait/stream')
+    expect(Object.fromEntries(url.searchParams)).toEqual({ user_name: 'ci', timeout_seconds: '13', poll_interval: '0.25' })
+    expect(request?.headers).toMatchObject({ accept: 'text/event-stream', authorization: 'Bearer sk-test' })
+  })
+
+  it('sends no Authorization header without a key', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    watch()
+    await until(() => server?.requests.length === 1, 'the stream request')
+    expect(server.requests[0]?.headers.authorization).toBeUndefined()
+  })
+
+  it('is not opened when no more than one interval is left', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    watch({ timeLeftMs: 100, intervalMs: 100 })
+    await sleep(300)
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+describe('frames', () => {
+  it('says once that the stream is up, and hints when fewer tasks are active than the step last saw running', async () => {
+    // The step saw 2 running; the first frame says 1: one finished before the stream opened.
+    server = await startScriptedServer((response) => frames(response, [running(1), running(1), running(2), running(0)]))
+    const { log, hints, health } = watch({ runningTasks: () => 2 })
+    await until(() => hints.length === 2, 'two hints')
+    await sleep(150)
+    expect(hints).toHaveLength(2)
+    // The first frame, and the drop from 2 to 0; neither the same count nor a rise.
+    expect(hints[1]! - hints[0]!).toBeGreaterThanOrEqual(250)
+    expect(health).toEqual([true])
+    expect(log.lines).toEqual([{ level: 'debug', message: 'The wait stream is up: the server will say when a task finishes.' }])
+  })
+
+  it('gives no hint for a first frame with as many active tasks as the step saw running', async () => {
+    server = await startScriptedServer((response) => frames(response, [running(2), running(2)]))
+    const { hints, health } = watch({ runningTasks: () => 2, intervalMs: 1000, maxIntervalMs: 1000 })
+    await until(() => health.length === 1, 'the stream up')
+    await sleep(250)
+    expect(hints).toEqual([])
+  })
+
+  it.each([
+    ['another status', { status: 'queued', active_tasks: 0 }],
+    ['a running frame without a count', { status: 'running' }],
+    ['a count that is not a number', { status: 'running', active_tasks: '0' }],
+    ['no status', { active_tasks: 0 }]
+  ])('ignores %s, and stays connected', async (_name, frame) => {
+    server = await startScriptedServer((response) => frames(response, [frame, frame]))
+    // A long interval, so that no stall can end the stream while the test looks, however slow the machine.
+    const { log, hints, health } = watch({ runningTasks: () => 2, intervalMs: 1000, maxIntervalMs: 1000 })
+    await until(() => server?.requests.length === 1, 'the stream request')
+    await sleep(250)
+    expect({ hints, health, lines: log.lines, requests: server.requests.length, open: server.open }).toEqual({
+      hints: [],
+      health: [],
+      lines: [],
+      requests: 1,
+      open: 1
+    })
+  })
+
+  it('on idle: hints, the stream is up, and it opens again after one interval each time, without calling it a failure', async () => {
+    server = await startScriptedServer((response, n) => {
+      if (n < 3) {
+        sse(response)
+        send(response, { status: 'idle', active_tasks: 0 })
+        response.end()
+      } else frames(response, [])
+    })
+    const { log, hints, health } = watch()
+    await until(() => server?.requests.length === 4, 'the stream reopened three times')
+    expect(hints).toHaveLength(3)
+    expect(health).toEqual([true])
+    expect(notUsable(log)).toEqual([])
+    const { arrivals, ends } = server
+    // From the server's end of each stream to the next request: never less than the interval (100 ms), nor growing.
+    for (let i = 0; i < 3; i++) expect(arrivals[i + 1]! - ends[i]!).toBeGreaterThanOrEqual(95)
+  })
+
+  it.each([
+    ['the timeout frame', { status: 'timeout', timed_out: true, active_tasks: 1 }, 'the server timed the stream out'],
+    ['an error frame', { status: 'error', detail: 'stream_failed' }, 'the server reported an error in the stream'],
+    ['a frame that is not JSON', 'event: oops\u001b[31m', "a frame that is not JSON: 'event: oops\uFFFD[31m'"],
+    ['a frame that is not JSON, quoted short', `{${'x'.repeat(400)}`, `a frame that is not JSON: '{${'x'.repeat(298)}…'`]
+  ])('ends the stream on %s, and says why', async (_name, frame, reason) => {
+    server = await startScriptedServer((response, n) => (n === 0 ? frames(response, [running(2), frame]) : frames(response, [])))
+    const { log, health } = watch()
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    expect(notUsable(log)).toEqual([
+      `info: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 0.1s.`
+    ])
+    expect(health).toEqual([true, false])
+    await until(() => server?.open === 0 || server?.requests.length === 2, 'the first stream closed')
+  })
+})
+
+describe('a stream that cannot be used', () => {
+  it.each([
+    ['a JSON answer', 200, 'application/json', 'HTTP 200, application/json'],
+    ['a gateway error page', 502, 'text/html; charset=utf-8', 'HTTP 502, text/html'],
+    ['a server without the route', 404, 'application/json', 'HTTP 404, application/json (a server without the route)'],
+    ['a route that takes another method', 405, 'application/json', 'HTTP 405, application/json (a server without the route)'],
+    ['an event stream with an error status', 500, 'text/event-stream', 'HTTP 500, text/event-stream'],
+    ['an answer without a type', 503, undefined, 'HTTP 503']
+  ])('%s', async (_name, status, type, reason) => {
+    server = await startScriptedServer((response) => response.writeHead(status, type ? { 'Content-Type': type } : {}).end('{}'))
+    const { log, health } = watch()
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    expect(notUsable(log)).toEqual([
+      `info: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 0.1s.`
+    ])
+    expect(health).toEqual([])
+  })
+
+  it('a refused connection, in the words of the network classification', async () => {
+    server = await startScriptedServer(() => undefined)
+    const { baseUrl, port } = server
+    await server.close()
+    server = undefined
+    const { log } = watch({}, { baseUrl })
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    expect(notUsable(log)).toEqual([
+      `info: The server's wait stream is not usable (connection refused (127.0.0.1:${port}, ECONNREFUSED)); polling on the schedule instead, and trying the stream again in 0.1s.`
+    ])
+  })
+
+  it('says so once, then tries again with a doubling backoff up to the longest interval, in the debug log, closing each answer', async () => {
+    server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
+    const { log } = watch({ intervalMs: 100, maxIntervalMs: 400 })
+    await until(() => notUsable(log).length === 5, 'five failures')
+    const again = (seconds: string): string =>
+      `The server's wait stream is not usable (HTTP 404, application/json (a server without the route)); polling on the schedule instead, and trying the stream again in ${seconds}s.`
+    expect(notUsable(log)).toEqual([
+      `info: ${again('0.1')}`,
+      `debug: ${again('0.2')}`,
+      `debug: ${again('0.4')}`,
+      `debug: ${again('0.4')}`,
+      `debug: ${again('0.4')}`
+    ])
+    // Each answer that is not a stream is dropped with its connection, not left holding it.
+    await until(() => (server?.closedConnections ?? 0) >= 4, 'the connections closed')
+  })
+
+  it('a stream that breaks mid-way: health lost, and the backoff starts again from one interval after it was up', async () => {
+    server = await startScriptedServer((response, n) => {
+      if (n === 0) response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}')
+      else if (n === 1) {
+        frames(response, [running(2)])
+        setTimeout(() => response.socket?.destroy(), 150)
+      } else frames(response, [running(2)])
+    })
+    const { log, health } = watch()
+    await until(() => server?.requests.length === 3 && health.length === 3, 'the stream back')
+    expect(health).toEqual([true, false, true])
+    expect(notUsable(log)).toEqual([
+      "info: The server's wait stream is not usable (HTTP 404, application/json (a server without the route)); polling on the schedule instead, and trying the stream again in 0.1s.",
+      "debug: The server's wait stream is not usable (aborted); polling on the schedule instead, and trying the stream again in 0.1s."
+    ])
+  })
+
+  it('a stream that stalls: given up after three intervals without a frame', async () => {
+    server = await startScriptedServer((response, n) => frames(response, n === 0 ? [running(2)] : []))
+    const { log, health } = watch()
+    await until(() => notUsable(log).length === 1, 'the stall noticed')
+    const stalledAfter = Date.now() - watched!.started
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
+    expect(stalledAfter).toBeGreaterThanOrEqual(3 * 100 + 200)
+    expect(health).toEqual([true, false])
+  })
+
+  it('a stream that never sends a frame: given up after three intervals', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    const { log, health } = watch()
+    await until(() => notUsable(log).length === 1, 'the stall noticed')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
+    expect(health).toEqual([])
+  })
+
+  it('reads a character split between two packets whole', async () => {
+    const frame = Buffer.from('data: café ☕\n\n')
+    server = await startScriptedServer((response, n) => {
+      if (n > 0) return frames(response, [])
+      sse(response).flushHeaders()
+      // The cup's three bytes: one in the first packet, two in the second.
+      response.write(frame.subarray(0, frame.length - 4))
+      setTimeout(() => response.write(frame.subarray(frame.length - 4)), 100)
+    })
+    const { log } = watch()
+    await until(() => notUsable(log).length === 1, 'the frame read')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(a frame that is not JSON: 'café ☕'\); /)
+  })
+
+  it('a stream whose frames keep coming is not stalled', async () => {
+    server = await startScriptedServer((response) => {
+      sse(response).flushHeaders()
+      const timer = setInterval(() => send(response, running(2)), 50)
+      response.on('close', () => clearInterval(timer))
+    })
+    // Given up after 1.1 s without a frame; a frame every 50 ms leaves a wide margin on a slow machine.
+    const { log } = watch({ intervalMs: 300, maxIntervalMs: 300 })
+    await sleep(2500)
+    expect(notUsable(log)).toEqual([])
+    expect(server.requests).toHaveLength(1)
+  })
+})
+
+describe('close()', () => {
+  it('leaves no timer behind that would hold the process open, while a retry waits', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
+    const { stream, log } = watch({ intervalMs: 5000, maxIntervalMs: 5000 })
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    // Counted in the same tick as close(), so that no other test's timer can end in between: the retry's goes.
+    const waiting = timers()
+    stream.close()
+    expect(timers()).toBe(waiting - 1)
+  })
+
+  it('ends the open stream and opens no other', async () => {
+    server = await startScriptedServer((response) => frames(response, [running(2)]))
+    const { stream, log } = watch()
+    await until(() => server?.open === 1, 'the stream open')
+    stream.close()
+    await until(() => server?.open === 0, 'the stream closed')
+    await sleep(300)
+    expect(server.requests).toHaveLength(1)
+    expect(notUsable(log)).toEqual([])
+  })
+
+  it('leaves no stall timer behind once the open stream has ended', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    server = await startScriptedServer((response) => frames(response, [running(2)]))
+    // Given up as stalled only after 15.2 s: a stall timer left armed would still be counted below.
+    const { stream, health } = watch({ intervalMs: 5000, maxIntervalMs: 5000 })
+    await until(() => health.length === 1, 'the stream up')
+    const whileOpen = timers()
+    stream.close()
+    await until(() => server?.open === 0, 'the stream closed')
+    await sleep(50)
+    expect(timers()).toBeLessThan(whileOpen)
+  })
+
+  it('ends a stream still waiting for its answer', async () => {
+    // The server takes the request and never answers it.
+    server = await startScriptedServer(() => undefined)
+    const { stream } = watch()
+    await until(() => server?.open === 1, 'the request at the server')
+    const closedAt = Date.now()
+    stream.close()
+    await until(() => server?.open === 0, 'the request closed')
+    // Not left to the 10 s the stream's connect timeout would take.
+    expect(Date.now() - closedAt).toBeLessThan(5000)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('cancels a retry that is waiting', async () => {
+    server = await startScriptedServer((response) => response.writeHead(404, { 'Content-Type': 'application/json' }).end('{}'))
+    const { stream, log } = watch({ intervalMs: 200, maxIntervalMs: 200 })
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    stream.close()
+    await sleep(500)
+    expect(server.requests).toHaveLength(1)
+  })
+})

@@ -1,9 +1,0 @@
-import { RequestAbortedError } from '../src/status-source.js'
-
-describe('the error of an aborted request', () => {
-  it('is an Error that says what happened wherever it is printed', () => {
-    const error = new RequestAbortedError()
-    expect(error).toBeInstanceOf(Error)
-    expect(String(error)).toBe('RequestAbortedError: request aborted')
-  })
-})

@@ -1,0 +1,609 @@
+/**
+ * The poller case by case, on simulated time (bench/virtual-clock.ts) with scripted answers: what each task
+ * concludes and why, the log lines a user reads, the not-found grace, fail_fast, back-off, throttling and the
+ * server's budget, cancellation and the deadline. The waits have no jitter (the random source always draws the
+ * middle), so every time is exact. The poller's clock does not start at 0: every time it reports must be
+ * measured from the start of the wait.
+ */
+import { getEventListeners } from 'node:events'
+import { VirtualClock } from '../../testing/virtual-clock.js'
+import type { Clock } from '../../src/wait/clock.js'
+import type { HintListener, HintPlan, HintSource } from '../../src/wait/ports.js'
+import { type PollSettings, waitForTasks } from '../../src/wait/poller.js'
+import { RequestAbortedError, type StatusOutcome, type StatusSource } from '../../src/wait/ports.js'
+import { fastSettings, recordingLog } from '../../testing/harness.js'
+
+const status = (value: string): StatusOutcome => ({ kind: 'status', status: value, data: { status: value } })
+const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503 (Service Unavailable)', throttled: false }
+const notFound: StatusOutcome = { kind: 'not_found', reason: 'code 50131: Task not found', hint: "Check that 'task_id' is right." }
+const refused: StatusOutcome = {
+  kind: 'transient',
+  reason: 'connection refused (ECONNREFUSED)',
+  problem: 'connection refused',
+  unreached: '127.0.0.1:9',
+  throttled: false
+}
+
+/** What the API answers for a task's `n`-th request (from 1), sent `atMs` after the start; `throws` rejects instead. */
+type Script = (taskId: string, atMs: number, n: number) => StatusOutcome | { throws: unknown }
+
+interface Sent {
+  taskId: string
+  at: number
+  timeoutMs: number
+}
+
+/** Where the poller's clock stands when the wait starts. */
+const ORIGIN = 7_000_000
+
+interface Options {
+  latencyMs?: number
+  /** Cancels the run (as SIGTERM would) this long after the start; -1: before it starts. */
+  abortAt?: number
+  hints?: (clock: VirtualClock) => HintSource
+  /** What a request rejects with when the wait aborts it, and how long it takes to. */
+  abortError?: () => unknown
+  abortTakesMs?: number
+}
+
+/** Runs the real poller against a scripted API, answering each request `latencyMs` after it is sent. */
+async function waitScripted(script: Script, settings: Partial<PollSettings> = {}, options: Options = {}) {
+  const clock = new VirtualClock()
+  const latencyMs = options.latencyMs ?? 50
+  const sent: Sent[] = []
+  let open = 0
+  const client: StatusSource = {
+    getStatus(taskId, { timeoutMs, signal }) {
+      const at = clock.now()
+      sent.push({ taskId, at, timeoutMs })
+      const n = sent.filter((request) => request.taskId === taskId).length
+      open++
+      return new Promise<StatusOutcome>((resolve, reject) => {
+        const onAbort = (): void => {
+          cancel()
+          const error = options.abortError ? options.abortError() : new RequestAbortedError()
+          if (options.abortTakesMs === undefined) reject(error)
+          else clock.setTimer(options.abortTakesMs, () => reject(error))
+        }
+        const cancel = clock.setTimer(latencyMs, () => {
+          signal.removeEventListener('abort', onAbort)
+          const answer = script(taskId, at, n)
+          if ('throws' in answer) reject(answer.throws)
+          else resolve(answer)
+        })
+        signal.addEventListener('abort', onAbort, { once: true })
+      }).finally(() => open--)
+    }
+  }
+  const abort = new AbortController()
+  if (options.abortAt === -1) abort.abort()
+  else if (options.abortAt !== undefined) clock.setTimer(options.abortAt, () => abort.abort())
+  const shifted: Clock = { now: () => ORIGIN + clock.now(), setTimer: (ms, callback) => clock.setTimer(ms, callback) }
+  const log = recordingLog()
+  const result = await clock.run(
+    waitForTasks(fastSettings({ intervalMs: 500, maxIntervalMs: 30_000, maxRequestsPerSecond: 20, timeoutMs: 60_000, ...settings }), {
+      client,
+      clock: shifted,
+      random: () => 0.5,
+      log,
+      signal: abort.signal,
+      hints: options.hints?.(clock)
+    })
+  )
+  const openAtEnd = open
+  const sentAt = (taskId: string): number[] => sent.filter((request) => request.taskId === taskId).map((request) => request.at)
+  return { result, log, sent, sentAt, openAtEnd, signal: abort.signal }
+}
+
+const runningUntil =
+  (doneAt: Record<string, number>, final = 'completed'): Script =>
+  (taskId, at) =>
+    status(at >= (doneAt[taskId] ?? Number.POSITIVE_INFINITY) ? final : 'running')
+
+describe('one task', () => {
+  it('reports each new status once, in the log and the timeline, and concludes success', async () => {
+    const { result, log, sent } = await waitScripted(runningUntil({ t: 1000 }), { taskIds: ['t'] }, { latencyMs: 100 })
+    expect(sent.map((request) => request.at)).toEqual([0, 600, 1200])
+    expect(result).toEqual({
+      tasks: [
+        {
+          taskId: 't',
+          status: 'completed',
+          conclusion: 'success',
+          attempts: 3,
+          durationMs: 1300,
+          data: { status: 'completed' },
+          error: '',
+          timeline: [
+            { status: 'running', atMs: 100 },
+            { status: 'completed', atMs: 1300 }
+          ]
+        }
+      ],
+      stopReason: undefined,
+      attempts: 3,
+      durationMs: 1300
+    })
+    expect(log.messages('info')).toEqual(['running (100ms)', 'completed (1.3s)'])
+    expect(log.messages('warning')).toEqual([])
+    expect(log.messages('debug')).toEqual([
+      "attempt 1 took 100ms: status 'running'",
+      "attempt 2 took 100ms: status 'running'",
+      "attempt 3 took 100ms: status 'completed'"
+    ])
+  })
+
+  it('concludes failure on a failure status, quoting it as MemOS spelled it', async () => {
+    const { result, log } = await waitScripted((_id, _at, n) => status(n === 1 ? 'running' : 'FAILED'), { taskIds: ['t'] })
+    expect(result.tasks[0]).toMatchObject({ status: 'FAILED', conclusion: 'failure', error: "Task t ended with status 'FAILED'." })
+    expect(log.messages('info')).toEqual(['running (50ms)', 'FAILED (600ms)'])
+  })
+
+  it.each(['running', 'waiting', 'pending', 'queued', 'in_progress', 'processing', 'Processing'])(
+    "waits through '%s' without a warning",
+    async (running) => {
+      const { result, log } = await waitScripted((_id, _at, n) => status(n < 3 ? running : 'completed'), { taskIds: ['t'] })
+      expect(result.tasks[0]?.conclusion).toBe('success')
+      expect(log.messages('warning')).toEqual([])
+    }
+  )
+
+  it('warns once about an unknown status, however it is spelled, and keeps waiting', async () => {
+    const script: Script = (_id, _at, n) => status(['Refining', 'REFINING', 'refining'][n - 1] ?? 'completed')
+    const { result, log } = await waitScripted(script, { taskIds: ['t'] })
+    expect(result.tasks[0]?.timeline.map((change) => change.status)).toEqual(['Refining', 'REFINING', 'refining', 'completed'])
+    expect(log.messages('warning')).toEqual([
+      "MemOS reported an unknown status 'Refining' (task t); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'."
+    ])
+  })
+
+  it('puts a status with line breaks on one line, and cuts a very long one to 200 characters', async () => {
+    const long = 'x'.repeat(300)
+    const script: Script = (_id, _at, n) => status(n === 1 ? 'still\r\nrunning' : n === 2 ? long : 'completed')
+    const { result, log } = await waitScripted(script, { taskIds: ['t'] })
+    expect(result.tasks[0]?.timeline.map((change) => change.status)).toEqual(['still running', `${'x'.repeat(199)}…`, 'completed'])
+    expect(log.messages('warning')[0]).toContain("unknown status 'still running' (task t)")
+  })
+
+  it('checks once with timeout 0 and reports the status it saw', async () => {
+    const { result, sent } = await waitScripted(runningUntil({}), { taskIds: ['t'], timeoutMs: 0, requestTimeoutMs: 4000 })
+    expect(sent).toEqual([{ taskId: 't', at: 0, timeoutMs: 4000 }])
+    expect(result.tasks[0]).toMatchObject({
+      conclusion: 'timed_out',
+      status: 'running',
+      attempts: 1,
+      error: "Timed out after 0ms waiting for task t (last status 'running')."
+    })
+  })
+})
+
+describe('a batch', () => {
+  it('asks the tasks in input order, names each task in its log lines and keeps input order in the result', async () => {
+    const { result, log, sent } = await waitScripted(runningUntil({ c1: 0, c2: 0, c3: 0 }), { taskIds: ['c1', 'c2', 'c3'] })
+    expect(sent.map((request) => request.taskId)).toEqual(['c1', 'c2', 'c3'])
+    expect(result.tasks.map((task) => [task.taskId, task.conclusion, task.attempts])).toEqual([
+      ['c1', 'success', 1],
+      ['c2', 'success', 1],
+      ['c3', 'success', 1]
+    ])
+    // Starts are spaced by the rate limit: 1050 ms / 20.
+    expect(log.messages('info')).toEqual(['[c1] completed (50ms)', '[c2] completed (103ms)', '[c3] completed (155ms)'])
+    expect(log.messages('debug')[0]).toBe("[c1] attempt 1 took 50ms: status 'completed'")
+    expect(result.attempts).toBe(3)
+  })
+
+  it('warns once about an unknown status that several tasks report', async () => {
+    const script: Script = (_id, _at, n) => status(n === 1 ? 'indexing' : 'completed')
+    const { log } = await waitScripted(script, { taskIds: ['a', 'b'] })
+    expect(log.messages('warning')).toEqual([
+      "MemOS reported an unknown status 'indexing' (task a); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'."
+    ])
+  })
+
+  it('logs a progress line every 5 seconds, with the problems of an ongoing outage; one task logs none', async () => {
+    // a completes at once; b and c run, and from 4 s on the server is down.
+    const script: Script = (id, at) => (id === 'a' ? status('completed') : at >= 4000 ? unavailable : status('running'))
+    const { log } = await waitScripted(script, { taskIds: ['a', 'b', 'c'], timeoutMs: 12_000 })
+    const progress = log.messages('info').filter((line) => /^\d\/3 done/.test(line))
+    // Each line comes with the first request due 5 s or more after the last line.
+    expect(progress).toEqual([
+      '1/3 done, 0 failed, 5.1s; problems for 587ms: HTTP 503 ×2',
+      '1/3 done, 0 failed, 11.9s; problems for 7.4s: HTTP 503 ×8'
+    ])
+    const single = await waitScripted(runningUntil({}), { taskIds: ['t'], timeoutMs: 12_000 })
+    expect(single.log.messages('info').filter((line) => line.includes('done'))).toEqual([])
+  })
+  it('logs the progress line as soon as 5 seconds have passed', async () => {
+    // Answered at once and polled every second (interval 1 s): a is asked at exactly 5 s.
+    const { log, sentAt } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['a', 'b'], intervalMs: 1000, timeoutMs: 7000 },
+      { latencyMs: 0 }
+    )
+    expect(sentAt('a')).toContain(5000)
+    expect(log.messages('info').filter((line) => line.includes('done'))).toEqual(['0/2 done, 0 failed, 5s'])
+  })
+})
+
+describe('transient problems', () => {
+  it('are warned about once, then counted, each retry waiting twice as long, and the recovery is logged', async () => {
+    const script: Script = (_id, _at, n) => (n <= 3 ? unavailable : status('completed'))
+    const { result, log, sent } = await waitScripted(script, { taskIds: ['t'] })
+    expect(sent.map((request) => request.at)).toEqual([0, 550, 1600, 3650])
+    expect(log.messages('warning')).toEqual([
+      'MemOS status request: HTTP 503 (Service Unavailable); retrying in 500ms. Repeats are counted, not annotated.'
+    ])
+    expect(log.messages('info')).toEqual([
+      'MemOS status request: HTTP 503 (Service Unavailable); retrying in 1s (HTTP 503 ×2 in 550ms).',
+      'MemOS status request: HTTP 503 (Service Unavailable); retrying in 2s (HTTP 503 ×3 in 1.6s).',
+      'MemOS answers again after 3.6s of problems: 3 failed attempts (HTTP 503 ×3).',
+      'completed (3.7s)'
+    ])
+    expect(log.messages('debug')[0]).toBe('attempt 1 took 50ms: transient problem: HTTP 503 (Service Unavailable)')
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'success', attempts: 4, error: '' })
+  })
+
+  it('name the task in a batch', async () => {
+    const script: Script = (id, _at, n) => (id === 'b' && n === 1 ? unavailable : status('completed'))
+    const { log } = await waitScripted(script, { taskIds: ['a', 'b'] })
+    expect(log.messages('warning')).toEqual(['[b] HTTP 503 (Service Unavailable); retrying in 500ms. Repeats are counted, not annotated.'])
+  })
+
+  it('start the back-off from interval again once the task answers', async () => {
+    const script: Script = (_id, _at, n) => (n === 3 ? status('running') : n <= 5 ? unavailable : status('completed'))
+    const { sent } = await waitScripted(script, { taskIds: ['t'] })
+    // Fail, fail (1 s), running (500 ms), fail (500 ms), fail (1 s).
+    expect(sent.map((request) => request.at)).toEqual([0, 550, 1600, 2150, 2700, 3750])
+  })
+
+  it('from an error the API client throws are retried like any other, quoting its message', async () => {
+    const script: Script = (_id, _at, n) =>
+      n === 1 ? { throws: new Error('socket hang up') } : n === 2 ? { throws: 'a plain string' } : status('completed')
+    const { result, log, sent } = await waitScripted(script, { taskIds: ['t'] })
+    expect(result.tasks[0]?.conclusion).toBe('success')
+    // Not taken for throttling: the retry waits interval, not the rate limiter's pause.
+    expect(sent.map((request) => request.at)).toEqual([0, 550, 1600])
+    expect(log.messages('warning')).toEqual([
+      'MemOS status request: socket hang up; retrying in 500ms. Repeats are counted, not annotated.',
+      'MemOS status request: a plain string; retrying in 1s. Repeats are counted, not annotated.'
+    ])
+  })
+
+  it('are cut to one line of at most 1000 characters', async () => {
+    const long: StatusOutcome = { kind: 'transient', reason: `HTTP 502:\n${'y'.repeat(2000)}`, throttled: false }
+    const { log } = await waitScripted((_id, _at, n) => (n === 1 ? long : status('completed')), { taskIds: ['t'] })
+    const [warning] = log.messages('warning')
+    expect(warning).toBe(`MemOS status request: HTTP 502: ${'y'.repeat(989)}…; retrying in 500ms. Repeats are counted, not annotated.`)
+  })
+
+  it('say when no time is left to retry, and the timeout names the last problem and counts the failures', async () => {
+    const { result, log, sent } = await waitScripted(() => unavailable, { taskIds: ['t'], timeoutMs: 2000 })
+    // The final poll starts twice the slowest answer (50 ms) before the deadline: at 1.9 s.
+    expect(sent.map((request) => request.at)).toEqual([0, 550, 1600, 1900])
+    expect(log.messages('info').at(-1)).toBe(
+      'MemOS status request: HTTP 503 (Service Unavailable); no time left to retry (HTTP 503 ×4 in 1.9s).'
+    )
+    expect(result.tasks[0]).toMatchObject({
+      conclusion: 'timed_out',
+      status: '',
+      attempts: 4,
+      durationMs: 1950,
+      error:
+        'Timed out after 2s waiting for task t (no status reported yet; last attempt: HTTP 503 (Service Unavailable); 4 of 4 attempts failed: HTTP 503 ×4).'
+    })
+  })
+
+  it('leave no "last attempt" in the timeout when the task answered since', async () => {
+    const script: Script = (_id, _at, n) => (n === 2 ? unavailable : status('running'))
+    const { result } = await waitScripted(script, { taskIds: ['t'], timeoutMs: 3000 })
+    expect(result.tasks[0]?.error).toBe(
+      `Timed out after 3s waiting for task t (last status 'running'; 1 of ${result.tasks[0]?.attempts} attempts failed: HTTP 503 ×1).`
+    )
+  })
+})
+
+describe('a server never reached', () => {
+  it('is named in the timeout, with the attempts made', async () => {
+    const { result } = await waitScripted(() => refused, { taskIds: ['t'], timeoutMs: 2000 })
+    expect(result.tasks[0]?.error).toBe(
+      'Timed out after 2s waiting for task t: never reached 127.0.0.1:9 in 4 attempts (connection refused ×4; last attempt: connection refused (ECONNREFUSED)).'
+    )
+  })
+
+  it('says "1 attempt" for a single check', async () => {
+    const { result } = await waitScripted(() => refused, { taskIds: ['t'], timeoutMs: 0 })
+    expect(result.tasks[0]?.error).toBe(
+      'Timed out after 0ms waiting for task t: never reached 127.0.0.1:9 in 1 attempt (connection refused ×1; last attempt: connection refused (ECONNREFUSED)).'
+    )
+  })
+
+  it('is not blamed for a task the deadline left no time to ask', async () => {
+    // One request a second: a at 0, b at 1.05 s, and c's turn (2.1 s) comes after the 1.5 s deadline.
+    const { result, sent } = await waitScripted(() => refused, { taskIds: ['a', 'b', 'c'], timeoutMs: 1500, maxRequestsPerSecond: 1 })
+    expect(sent.map((request) => [request.taskId, request.at])).toEqual([
+      ['a', 0],
+      ['b', 1050]
+    ])
+    expect(result.tasks.map((task) => task.error)).toEqual([
+      'Timed out after 1.5s waiting for task a: never reached 127.0.0.1:9 in 1 attempt (connection refused ×1; last attempt: connection refused (ECONNREFUSED)).',
+      'Timed out after 1.5s waiting for task b: never reached 127.0.0.1:9 in 1 attempt (connection refused ×1; last attempt: connection refused (ECONNREFUSED)).',
+      'Timed out after 1.5s waiting for task c (no status reported yet).'
+    ])
+  })
+})
+
+describe('throttling and the server budget', () => {
+  it('a throttled answer for one task pauses every task for Retry-After', async () => {
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 3000 }
+    const script: Script = (id, _at, n) => (id === 'a' && n === 1 ? throttled : status('running'))
+    const { sent } = await waitScripted(script, { taskIds: ['a', 'b'], timeoutMs: 10_000 })
+    // a's answer came at 50 ms, just before b's turn (52.5 ms): b waits too.
+    expect(sent.slice(0, 2).map((request) => [request.taskId, request.at])).toEqual([
+      ['a', 0],
+      ['b', 3050]
+    ])
+  })
+
+  it('never pauses past the final poll, whatever Retry-After asks', async () => {
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 60_000 }
+    const { sent, result } = await waitScripted((_id, _at, n) => (n === 1 ? throttled : status('completed')), {
+      taskIds: ['t'],
+      timeoutMs: 5000
+    })
+    expect(sent.map((request) => request.at)).toEqual([0, 4900])
+    expect(result.tasks[0]?.conclusion).toBe('success')
+  })
+
+  it('spreads the requests over what the server says is left of its budget', async () => {
+    const answer: StatusOutcome = { ...status('running'), budget: { remaining: 0, resetInMs: 5000 } }
+    const { sent } = await waitScripted((_id, _at, n) => (n === 1 ? answer : status('completed')), { taskIds: ['t'] })
+    expect(sent.map((request) => request.at)).toEqual([0, 5050])
+  })
+})
+
+describe('the not-found grace', () => {
+  it('keeps asking until the grace ends, then concludes error naming the task, the reason and the advice', async () => {
+    const { result, log, sent } = await waitScripted(() => notFound, { taskIds: ['t'], notFoundGraceMs: 500 })
+    // The last wait is cut short so that one request is sent as the grace ends.
+    expect(sent.map((request) => request.at)).toEqual([0, 500])
+    const error = "Task t was not found (code 50131: Task not found) for 550ms. Check that 'task_id' is right."
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'error', attempts: 2, durationMs: 550, error })
+    expect(log.messages('info')).toEqual([`error: ${error}`])
+    expect(log.messages('debug')).toEqual([
+      'attempt 1 took 50ms: not found: code 50131: Task not found',
+      'not found yet (code 50131: Task not found); keeps trying until 500ms',
+      'attempt 2 took 50ms: not found: code 50131: Task not found'
+    ])
+  })
+
+  it('ends with the answer that arrives just as the grace ends', async () => {
+    const { result, sent } = await waitScripted(() => notFound, { taskIds: ['t'], notFoundGraceMs: 500 }, { latencyMs: 0 })
+    expect(sent.map((request) => request.at)).toEqual([0, 500])
+    expect(result.tasks[0]?.error).toBe("Task t was not found (code 50131: Task not found) for 500ms. Check that 'task_id' is right.")
+  })
+
+  it('follows the task once it becomes visible', async () => {
+    const script: Script = (_id, _at, n) => (n <= 2 ? notFound : status(n === 3 ? 'running' : 'completed'))
+    const { result } = await waitScripted(script, { taskIds: ['t'], notFoundGraceMs: 2000 })
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'success', attempts: 4, error: '' })
+  })
+
+  it('starts again when a task that was seen is not found again', async () => {
+    const script: Script = (_id, _at, n) => (n === 2 ? status('running') : notFound)
+    const { result, sent } = await waitScripted(script, { taskIds: ['t'], notFoundGraceMs: 1000 })
+    // Not found at 0, running at 550, not found from 1100: the grace runs from 1100 to 2100.
+    expect(sent.map((request) => request.at)).toEqual([0, 550, 1100, 1650, 2100])
+    expect(result.tasks[0]?.error).toBe("Task t was not found (code 50131: Task not found) for 1.1s. Check that 'task_id' is right.")
+  })
+
+  it('names the last not-found answer in a timeout that cuts the grace short, beside the failures', async () => {
+    const script: Script = (_id, _at, n) => (n === 1 ? unavailable : notFound)
+    const { result } = await waitScripted(script, { taskIds: ['t'], timeoutMs: 2000, notFoundGraceMs: 60_000 })
+    expect(result.tasks[0]?.error).toBe(
+      `Timed out after 2s waiting for task t (no status reported yet; last attempt: not found (code 50131: Task not found); 1 of ${result.tasks[0]?.attempts} attempts failed: HTTP 503 ×1).`
+    )
+  })
+})
+
+describe('problems that end a wait', () => {
+  const rejectedKey: StatusOutcome = {
+    kind: 'fatal',
+    scope: 'run',
+    reason: "MemOS rejected the API key (HTTP 401). Check the 'api_key' input."
+  }
+  const rejectedTask: StatusOutcome = { kind: 'fatal', scope: 'task', reason: 'MemOS rejected the task id (code 40000).' }
+
+  it.each([false, true])(
+    'a rejected key stops every task (fail_fast: %p), and the others say why they were not waited for',
+    async (failFast) => {
+      const script: Script = (id) => (id === 'a' ? rejectedKey : status('running'))
+      const { result, log, sent, openAtEnd } = await waitScripted(script, { taskIds: ['a', 'b'], failFast }, { latencyMs: 100 })
+      expect(sent.map((request) => request.taskId)).toEqual(['a', 'b'])
+      expect(result.stopReason).toBe('fatal')
+      // b's request was still out when a's answer came: it is abandoned, not waited for.
+      expect(result.durationMs).toBe(100)
+      expect(openAtEnd).toBe(0)
+      expect(result.tasks.map((task) => [task.conclusion, task.error])).toEqual([
+        ['error', rejectedKey.reason],
+        ['pending', `Not waited for: ${rejectedKey.reason} (no status reported yet).`]
+      ])
+      expect(log.messages('info')).toEqual([`[a] error: ${rejectedKey.reason}`])
+      expect(log.messages('debug')).toEqual([`[a] attempt 1 took 100ms: fatal: ${rejectedKey.reason}`])
+    }
+  )
+
+  it('a rejected task id ends that task only, without fail_fast', async () => {
+    const script: Script = (id, _at, n) => (id === 'bad' ? rejectedTask : status(n < 3 ? 'running' : 'completed'))
+    const { result } = await waitScripted(script, { taskIds: ['bad', 'good'], failFast: false })
+    expect(result.stopReason).toBeUndefined()
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['error', 'success'])
+  })
+
+  it.each([
+    ['errored', rejectedTask, 'error'],
+    ['failed', status('failed'), 'failure']
+  ])('with fail_fast, a task that %s stops the others, which say so', async (verb, answer, conclusion) => {
+    const script: Script = (id, _at, n) => (id === 'bad' && n === 2 ? answer : status('running'))
+    const { result, log } = await waitScripted(script, { taskIds: ['good', 'bad'], failFast: true })
+    expect(result.stopReason).toBe('fail_fast')
+    expect(result.tasks.map((task) => [task.conclusion, task.error])).toEqual([
+      ['pending', `Not waited for: fail_fast stopped the wait after task bad ${verb} (last status 'running').`],
+      [conclusion, expect.any(String)]
+    ])
+    expect(result.tasks[1]?.durationMs).toBe(result.durationMs)
+    expect(log.messages('warning')).toEqual([])
+  })
+
+  it('without fail_fast, a failed task leaves the others running to the end', async () => {
+    const script: Script = (id, _at, n) => status(id === 'bad' ? 'failed' : n < 4 ? 'running' : 'completed')
+    const { result } = await waitScripted(script, { taskIds: ['good', 'bad'], failFast: false })
+    expect(result.stopReason).toBeUndefined()
+    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure'])
+  })
+})
+
+describe('cancellation', () => {
+  it('ends the wait at once while it sleeps, and says what each task last reported', async () => {
+    const { result, sent } = await waitScripted(runningUntil({}), { taskIds: ['t'] }, { abortAt: 800 })
+    expect(sent.map((request) => request.at)).toEqual([0, 550])
+    expect(result).toMatchObject({ stopReason: 'cancelled', durationMs: 800, attempts: 2 })
+    expect(result.tasks[0]).toMatchObject({
+      conclusion: 'cancelled',
+      durationMs: 800,
+      error: "Cancelled while waiting for task t (last status 'running')."
+    })
+  })
+
+  it('abandons a request in flight without calling it a problem', async () => {
+    const { result, log, openAtEnd } = await waitScripted(runningUntil({}), { taskIds: ['t'] }, { abortAt: 300, latencyMs: 5000 })
+    expect(result.durationMs).toBe(300)
+    expect(openAtEnd).toBe(0)
+    expect(result.tasks[0]?.error).toBe('Cancelled while waiting for task t (no status reported yet).')
+    expect(log.messages('warning')).toEqual([])
+  })
+
+  it('does not call a request that fails because it was aborted a problem, whatever error it fails with', async () => {
+    const { result, log } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['t'] },
+      { abortAt: 300, latencyMs: 5000, abortError: () => new Error('socket hang up') }
+    )
+    expect(result.tasks[0]?.conclusion).toBe('cancelled')
+    expect(log.messages('warning')).toEqual([])
+    expect(log.messages('info')).toEqual([])
+  })
+
+  it('returns only once every request it started has ended, even one that takes a while to wind down', async () => {
+    const { result, openAtEnd } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['t'] },
+      { abortAt: 300, latencyMs: 5000, abortTakesMs: 40 }
+    )
+    expect(openAtEnd).toBe(0)
+    expect(result.durationMs).toBe(340)
+  })
+
+  it("leaves nothing listening on the run's cancel signal once the wait is over", async () => {
+    const { signal } = await waitScripted(runningUntil({ t: 600 }), { taskIds: ['t'] })
+    expect(getEventListeners(signal, 'abort')).toEqual([])
+  })
+
+  it('sends nothing when the run was cancelled before the wait began', async () => {
+    const { result, sent } = await waitScripted(runningUntil({}), { taskIds: ['t'] }, { abortAt: -1 })
+    expect(sent).toEqual([])
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'cancelled', attempts: 0, durationMs: 0 })
+  })
+})
+
+describe('the deadline', () => {
+  it('gives each request request_timeout, cut to the time left before the deadline', async () => {
+    const { sent, result } = await waitScripted(runningUntil({}), { taskIds: ['t'], timeoutMs: 3000, requestTimeoutMs: 2000 })
+    expect(sent[0]?.timeoutMs).toBe(2000)
+    // The final poll starts 100 ms before the deadline.
+    expect(sent.at(-1)).toEqual({ taskId: 't', at: 2900, timeoutMs: 100 })
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'timed_out', durationMs: 2950 })
+  })
+
+  it('sends no poll that the rate limit pushes past the final-poll time', async () => {
+    // One request a second for two tasks answered in 600 ms: the final poll is at 8.8 s.
+    const { sent } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['a', 'b'], timeoutMs: 10_000, maxRequestsPerSecond: 1 },
+      { latencyMs: 600 }
+    )
+    expect(Math.max(...sent.map((request) => request.at))).toBeLessThanOrEqual(8800)
+  })
+})
+
+describe('hints', () => {
+  /** Hints given at fixed times; healthy from `healthyAt`. */
+  function scriptedHints(
+    script: { hintsAt?: number[]; healthyAt?: number; unhealthyAt?: number },
+    seen: { plan?: HintPlan; started: boolean }
+  ) {
+    return (clock: VirtualClock): HintSource => ({
+      start(listener: HintListener, plan: HintPlan) {
+        seen.started = true
+        seen.plan = plan
+        if (script.healthyAt !== undefined) clock.setTimer(script.healthyAt, () => listener.health(true))
+        if (script.unhealthyAt !== undefined) clock.setTimer(script.unhealthyAt, () => listener.health(false))
+        for (const at of script.hintsAt ?? []) clock.setTimer(at, () => listener.hint())
+      },
+      close() {}
+    })
+  }
+
+  it('are not started for a single check (timeout 0)', async () => {
+    const seen = { started: false }
+    await waitScripted(runningUntil({}), { taskIds: ['t'], timeoutMs: 0 }, { hints: scriptedHints({}, seen) })
+    expect(seen.started).toBe(false)
+  })
+
+  it('are told how many tasks were last seen running', async () => {
+    const seen: { plan?: HintPlan; started: boolean } = { started: false }
+    const counts: number[] = []
+    const script: Script = (id, at) => {
+      counts.push(seen.plan?.runningTasks() ?? -1)
+      return status(id === 'a' && at >= 500 ? 'completed' : 'running')
+    }
+    await waitScripted(script, { taskIds: ['a', 'b'], timeoutMs: 1500 }, { hints: scriptedHints({}, seen) })
+    // Before any answer none is known to run; then both; once a completes, one.
+    expect(counts.slice(0, 3)).toEqual([0, 1, 2])
+    expect(counts.at(-1)).toBe(1)
+  })
+
+  it('a hint that came before a request was sent does not make its answer stale', async () => {
+    const seen = { started: false }
+    const { sent } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['t'], timeoutMs: 600_000 },
+      { hints: scriptedHints({ healthyAt: 10, hintsAt: [200_000] }, seen) }
+    )
+    // The hint at 200 s makes the task due at once; the answer to that request is fresh: the next poll waits
+    // the hinted 7.5 minutes, cut to the final poll, not 0.
+    const after = sent.filter((request) => request.at >= 200_000).map((request) => request.at)
+    expect(after).toEqual([200_000, 599_900])
+  })
+
+  it('turning healthy does not cut short a wait that Retry-After asked for', async () => {
+    const seen = { started: false }
+    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', retryAfterMs: 10_000, throttled: false }
+    const { sent } = await waitScripted(
+      (_id, _at, n) => (n === 1 ? busy : status('completed')),
+      { taskIds: ['t'] },
+      { hints: scriptedHints({ healthyAt: 1000 }, seen) }
+    )
+    expect(sent.map((request) => request.at)).toEqual([0, 10_050])
+  })
+
+  it('turning unhealthy brings a stretched wait back to the schedule at once', async () => {
+    const seen = { started: false }
+    const { sent } = await waitScripted(
+      runningUntil({}),
+      { taskIds: ['t'], timeoutMs: 600_000 },
+      { hints: scriptedHints({ healthyAt: 10, unhealthyAt: 100_000 }, seen) }
+    )
+    // 13 % of the 100 s waited so far.
+    expect(sent.filter((request) => request.at > 100_000)[0]?.at).toBe(113_000)
+  })
+})

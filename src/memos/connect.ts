@@ -1,0 +1,54 @@
+import { CloudClient } from './cloud-client.js'
+import { HttpTransport } from '../http/transport.js'
+import type { HintSource } from '../wait/ports.js'
+import type { Settings } from '../settings/read-settings.js'
+import { SelfHostedClient } from './self-hosted-client.js'
+import type { StatusSource } from '../wait/ports.js'
+import { WaitStream } from './wait-stream.js'
+
+/** Which API `base_url` speaks. */
+export type ApiMode = 'cloud' | 'self-hosted'
+
+/** A status source for the chosen API, with the words the log and the summary use for it. */
+export interface ApiConnection {
+  source: StatusSource
+  /** "MemOS Cloud (memos.memtensor.cn)" or "the self-hosted MemOS server at localhost:8000". */
+  serverName: string
+  /** The request, for the debug log: "POST https://…/get/status". */
+  endpoint: string
+  /** Signals to look now, where the API has them (the self-hosted wait stream, unless `stream` is off). */
+  hints?: HintSource
+  /** Closes kept-alive connections so the process can exit at once. */
+  close(): void
+}
+
+export interface ConnectionLog {
+  info(message: string): void
+  debug(message: string): void
+}
+
+export function connect(
+  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'>,
+  userAgent: string,
+  log: ConnectionLog
+): ApiConnection {
+  const transport = new HttpTransport({ userAgent })
+  const host = new URL(settings.baseUrl).host
+  const close = (): void => transport.close()
+  if (settings.api === 'self-hosted') {
+    const { baseUrl, apiKey, userId } = settings
+    return {
+      source: new SelfHostedClient({ baseUrl, apiKey, userId, transport }),
+      hints: settings.stream ? new WaitStream({ baseUrl, apiKey, userId, transport, log }) : undefined,
+      serverName: `the self-hosted MemOS server at ${host}`,
+      endpoint: `GET ${settings.baseUrl}/scheduler/status`,
+      close
+    }
+  }
+  return {
+    source: new CloudClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport }),
+    serverName: `MemOS Cloud (${host})`,
+    endpoint: `POST ${settings.baseUrl}/get/status`,
+    close
+  }
+}

@@ -1,0 +1,91 @@
+import { type ApiMode, connect } from '../src/memos/connect.js'
+import { type PollLog, type PollSettings, waitForTasks, type WaitResult } from '../src/wait/poller.js'
+import { USER_AGENT } from '../src/shared/version.js'
+import { DEFAULT_USER_ID, MemosSimulator, type SimulatorOptions } from '../simulator/memos-simulator.js'
+
+/** The user the self-hosted behaviour tests add their tasks for. */
+export const TEST_USER = DEFAULT_USER_ID
+
+export interface LogLine {
+  level: 'info' | 'warning' | 'debug'
+  message: string
+}
+
+export interface RecordingLog extends PollLog {
+  lines: LogLine[]
+  messages(level: LogLine['level']): string[]
+}
+
+export function recordingLog(): RecordingLog {
+  const lines: LogLine[] = []
+  return {
+    lines,
+    info: (message) => lines.push({ level: 'info', message }),
+    warning: (message) => lines.push({ level: 'warning', message }),
+    debug: (message) => lines.push({ level: 'debug', message }),
+    messages: (level) => lines.filter((line) => line.level === level).map((line) => line.message)
+  }
+}
+
+/** Settings scaled down so behaviour tests finish in a second or two; the shape of the schedule is the real one. */
+export function fastSettings(overrides: Partial<PollSettings> = {}): PollSettings {
+  return {
+    taskIds: ['task-1'],
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    maxIntervalMs: 200,
+    requestTimeoutMs: 2000,
+    notFoundGraceMs: 500,
+    successStatuses: new Set(['completed']),
+    failureStatuses: new Set(['failed', 'fail', 'error', 'cancelled', 'canceled']),
+    maxRequestsPerSecond: 50,
+    failFast: true,
+    ...overrides
+  }
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<MemosSimulator> {
+  const simulator = new MemosSimulator(options)
+  await simulator.start()
+  return simulator
+}
+
+export interface WaitRun {
+  result: WaitResult
+  log: RecordingLog
+  elapsedMs: number
+}
+
+/** Runs the real poller with the real HTTP client against the simulator. */
+export async function waitAgainst(
+  simulator: MemosSimulator,
+  settings: Partial<PollSettings>,
+  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string; api?: ApiMode; userId?: string; stream?: boolean } = {}
+): Promise<WaitRun> {
+  const api = options.api ?? simulator.api
+  const log = recordingLog()
+  const connection = connect(
+    {
+      api,
+      baseUrl: options.baseUrl ?? simulator.baseUrl,
+      apiKey: options.apiKey ?? (api === 'cloud' ? simulator.apiKey : ''),
+      userId: options.userId ?? TEST_USER,
+      // Off unless a test asks for it, so the polling tests measure the schedule alone.
+      stream: options.stream ?? false
+    },
+    USER_AGENT,
+    log
+  )
+  const started = performance.now()
+  try {
+    const result = await waitForTasks(fastSettings(settings), {
+      client: connection.source,
+      hints: connection.hints,
+      log,
+      signal: options.signal ?? new AbortController().signal
+    })
+    return { result, log, elapsedMs: performance.now() - started }
+  } finally {
+    connection.close()
+  }
+}
