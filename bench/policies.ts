@@ -6,7 +6,7 @@
  * - AWS SDK waiter style: 2 s to 120 s, exponential with jitter (each wait drawn between the minimum and a
  *   doubling ceiling, then the maximum once the ceiling passes it).
  */
-import type { Clock } from '../src/wait/clock.js'
+import type { Clock } from '../src/shared/clock.js'
 import type { StatusSource } from '../src/wait/ports.js'
 
 export interface Policy {

@@ -6,7 +6,8 @@
  */
 import type { HintListener, HintPlan, HintSource } from '../src/wait/ports.js'
 import { connect } from '../src/memos/connect.js'
-import { readSettings, type Settings } from '../src/settings/read-settings.js'
+import { readSettings } from '../src/settings/read-settings.js'
+import type { Settings } from '../src/settings/settings.js'
 import { waitForTasks } from '../src/wait/poller.js'
 import { USER_AGENT } from '../src/shared/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'

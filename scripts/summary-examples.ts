@@ -2,7 +2,8 @@
  * Typical runs, as the wait loop reports them, for the summary's screenshots and tests: one task that added
  * memories, a batch where some tasks had problems, a large batch, and a step with bad inputs.
  */
-import type { TaskResult, WaitResult } from '../src/wait/poller.js'
+import type { TaskResult, WaitResult } from '../src/wait/results.js'
+import { task } from '../testing/task-results.js'
 import { CLOUD_NOT_FOUND_HINT } from '../src/memos/cloud-client.js'
 
 export const CLOUD = 'MemOS Cloud (memos.memtensor.cn)'
@@ -22,19 +23,16 @@ function memoryViews(added: number, updated: number, deleted: number, seed: numb
 }
 
 export function completedTask(taskId: string, seed: number, durationMs: number, memories: [number, number, number]): TaskResult {
-  return {
+  return task({
     taskId,
-    status: 'completed',
-    conclusion: 'success',
     attempts: Math.max(2, Math.round(durationMs / 1500)),
     durationMs,
     data: { task_id: taskId, status: 'completed', memory_views: memoryViews(...memories, seed) },
-    error: '',
     timeline: [
       { status: 'running', atMs: 180 + (seed % 5) * 20 },
       { status: 'completed', atMs: durationMs }
     ]
-  }
+  })
 }
 
 function result(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): WaitResult {
@@ -78,43 +76,51 @@ export function batchWithProblems(): WaitResult {
     ]
   }
   tasks[6] = failed(ids[6], 21_330)
-  tasks[9] = {
+  tasks[9] = task({
     taskId: ids[9],
     status: '',
     conclusion: 'error',
     attempts: 7,
     durationMs: 5_620,
     data: null,
-    error: `Task ${ids[9]} was not found (code 50131: task not found) for 5.4s. ${CLOUD_NOT_FOUND_HINT}`,
+    reason: { kind: 'not_found', problem: 'code 50131: task not found', forMs: 5_400, hint: CLOUD_NOT_FOUND_HINT },
     timeline: []
-  }
-  tasks[11] = {
+  })
+  tasks[11] = task({
     taskId: ids[11],
     status: 'running',
     conclusion: 'timed_out',
     attempts: 31,
     durationMs: TIMEOUT_MS,
     data: { task_id: ids[11], status: 'running' },
-    error: `Timed out after 10m waiting for task ${ids[11]} (last status 'running').`,
+    reason: {
+      kind: 'timed_out',
+      lastStatus: 'running',
+      timeoutMs: TIMEOUT_MS,
+      attempts: 31,
+      lastProblem: '',
+      problems: [],
+      unreached: undefined
+    },
     timeline: [{ status: 'running', atMs: 230 }]
-  }
+  })
   return result(tasks)
 }
 
 function failed(taskId: string, durationMs: number): TaskResult {
-  return {
+  return task({
     taskId,
     status: 'failed',
     conclusion: 'failure',
     attempts: Math.round(durationMs / 1500),
     durationMs,
     data: { task_id: taskId, status: 'failed' },
-    error: `Task ${taskId} ended with status 'failed'.`,
+    reason: { kind: 'failed', status: 'failed' },
     timeline: [
       { status: 'running', atMs: 190 },
       { status: 'failed', atMs: durationMs }
     ]
-  }
+  })
 }
 
 /** `count` tasks of which every tenth failed, the others completed, as a batch import might end. */

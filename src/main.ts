@@ -1,8 +1,11 @@
 import * as core from '@actions/core'
 import { type ApiConnection, connect } from './memos/connect.js'
 import { formatDuration } from './shared/duration.js'
-import { InputError, readSettings, type Settings } from './settings/read-settings.js'
-import { type PollLog, waitForTasks, type WaitResult } from './wait/poller.js'
+import { InputError, readSettings } from './settings/read-settings.js'
+import type { Settings } from './settings/settings.js'
+import type { Log } from './shared/log.js'
+import { waitForTasks } from './wait/poller.js'
+import type { WaitResult } from './wait/results.js'
 import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report/outputs.js'
 import { buildErrorSummary, buildSummary } from './report/summary.js'
 import { USER_AGENT } from './shared/version.js'
@@ -38,7 +41,7 @@ export async function run(): Promise<void> {
       (message) => core.warning(message)
     )
     // The runner masks the key, but a server may echo it: the action removes it from what it prints as well.
-    const log: PollLog = {
+    const log: Log = {
       info: (message) => core.info(redact(message)),
       warning: (message) => core.warning(redact(message)),
       debug: (message) => core.debug(redact(message))
@@ -63,7 +66,7 @@ export async function run(): Promise<void> {
   }
 }
 
-async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortSignal, log: PollLog): Promise<WaitResult> {
+async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortSignal, log: Log): Promise<WaitResult> {
   const count = settings.taskIds.length
   core.info(
     `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} on ${api.serverName} ` +

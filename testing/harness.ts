@@ -1,5 +1,8 @@
-import { type ApiMode, connect } from '../src/memos/connect.js'
-import { type PollLog, type PollSettings, waitForTasks, type WaitResult } from '../src/wait/poller.js'
+import { connect } from '../src/memos/connect.js'
+import type { ApiMode } from '../src/settings/settings.js'
+import type { Log } from '../src/shared/log.js'
+import { type PollSettings, waitForTasks } from '../src/wait/poller.js'
+import type { WaitResult } from '../src/wait/results.js'
 import { USER_AGENT } from '../src/shared/version.js'
 import { DEFAULT_USER_ID, MemosSimulator, type SimulatorOptions } from '../simulator/memos-simulator.js'
 
@@ -11,7 +14,7 @@ export interface LogLine {
   message: string
 }
 
-export interface RecordingLog extends PollLog {
+export interface RecordingLog extends Log {
   lines: LogLine[]
   messages(level: LogLine['level']): string[]
 }

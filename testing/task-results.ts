@@ -1,6 +1,6 @@
 /** Tasks as the wait loop reports them, one maker per way a task ends, for the summary's tests. */
 import { CLOUD_NOT_FOUND_HINT } from '../src/memos/cloud-client.js'
-import type { TaskResult, WaitResult } from '../src/wait/poller.js'
+import { reasonText, type TaskReason, type TaskResult, type WaitResult } from '../src/wait/results.js'
 import type { SummaryContext } from '../src/report/summary.js'
 
 export const CLOUD: SummaryContext = { serverName: 'MemOS Cloud (memos.example)', timeoutMs: 600_000, api: 'cloud' }
@@ -10,8 +10,13 @@ export const SELF_HOSTED: SummaryContext = {
   api: 'self-hosted'
 }
 
+/**
+ * A task as the wait reports it; a `reason` given without an `error` gets its words from `reasonText`, as the wait
+ * gives them, so the two never disagree.
+ */
 export function task(overrides: Partial<TaskResult> = {}): TaskResult {
   const taskId = overrides.taskId ?? 'task-1'
+  const reason = overrides.reason
   return {
     taskId,
     status: 'completed',
@@ -19,7 +24,8 @@ export function task(overrides: Partial<TaskResult> = {}): TaskResult {
     attempts: 3,
     durationMs: 1234,
     data: { task_id: taskId, status: 'completed' },
-    error: '',
+    reason: undefined,
+    error: reason ? reasonText(taskId, reason) : '',
     timeline: [
       { status: 'running', atMs: 5 },
       { status: 'completed', atMs: 1234 }
@@ -27,6 +33,12 @@ export function task(overrides: Partial<TaskResult> = {}): TaskResult {
     ...overrides
   }
 }
+
+/** A reason that is only its problem's words: the error a test wants to see, verbatim. */
+export const problem = (text: string): TaskReason => ({ kind: 'error', problem: text })
+
+/** The reason and error of a task whose reason reads `text`, to spread over a task. */
+export const withProblem = (text: string): Pick<TaskResult, 'reason' | 'error'> => ({ reason: problem(text), error: text })
 
 export const views = (added: number, updated: number, deleted: number, ids: string[] = []): Record<string, unknown> => ({
   added,
@@ -44,7 +56,7 @@ export const failed = (taskId: string): TaskResult =>
     status: 'failed',
     conclusion: 'failure',
     data: { task_id: taskId, status: 'failed' },
-    error: `Task ${taskId} ended with status 'failed'.`
+    reason: { kind: 'failed', status: 'failed' }
   })
 
 export const notFound = (taskId: string, hint = CLOUD_NOT_FOUND_HINT): TaskResult =>
@@ -55,8 +67,19 @@ export const notFound = (taskId: string, hint = CLOUD_NOT_FOUND_HINT): TaskResul
     attempts: 6,
     data: null,
     timeline: [],
-    error: `Task ${taskId} was not found (code 50131: task not found) for 5.0s. ${hint}`
+    reason: { kind: 'not_found', problem: 'code 50131: task not found', forMs: 5_040, hint }
   })
+
+/** Still running after the default 10m, with no failed attempt. */
+export const timedOutReason = (lastStatus: string): TaskReason => ({
+  kind: 'timed_out',
+  lastStatus,
+  timeoutMs: 600_000,
+  attempts: 3,
+  lastProblem: '',
+  problems: [],
+  unreached: undefined
+})
 
 export const timedOut = (taskId: string): TaskResult =>
   task({
@@ -66,7 +89,7 @@ export const timedOut = (taskId: string): TaskResult =>
     durationMs: 600_000,
     data: { task_id: taskId, status: 'running' },
     timeline: [{ status: 'running', atMs: 5 }],
-    error: `Timed out after 10m waiting for task ${taskId} (last status 'running').`
+    reason: timedOutReason('running')
   })
 
 export const notWaitedFor = (taskId: string, stopper: string): TaskResult =>
@@ -75,7 +98,7 @@ export const notWaitedFor = (taskId: string, stopper: string): TaskResult =>
     status: 'running',
     conclusion: 'pending',
     timeline: [{ status: 'running', atMs: 5 }],
-    error: `Not waited for: fail_fast stopped the wait after task ${stopper} failed (last status 'running').`
+    reason: { kind: 'not_waited', lastStatus: 'running', cause: { kind: 'fail_fast', taskId: stopper, failed: true } }
   })
 
 export const cancelled = (taskId: string): TaskResult =>
@@ -84,7 +107,7 @@ export const cancelled = (taskId: string): TaskResult =>
     status: 'running',
     conclusion: 'cancelled',
     timeline: [{ status: 'running', atMs: 5 }],
-    error: `Cancelled while waiting for task ${taskId} (last status 'running').`
+    reason: { kind: 'cancelled', lastStatus: 'running' }
   })
 
 export const KEY_REJECTED =
@@ -92,7 +115,7 @@ export const KEY_REJECTED =
 
 /** A task whose key MemOS refused. */
 export const keyRejected = (taskId: string): TaskResult =>
-  task({ taskId, conclusion: 'error', status: '', timeline: [], data: null, error: KEY_REJECTED })
+  task({ taskId, conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) })
 
 export function resultOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): WaitResult {
   return { tasks, stopReason, attempts: tasks.reduce((n, t) => n + t.attempts, 0), durationMs: 1234 }

@@ -3,7 +3,7 @@
  * promise that can settle has settled, so a 30-minute wait runs in milliseconds and gives the same
  * answer on a busy machine as on an idle one.
  */
-import type { Clock } from '../src/wait/clock.js'
+import type { Clock } from '../src/shared/clock.js'
 import { MinHeap } from '../src/wait/min-heap.js'
 
 interface Timer {

@@ -1,6 +1,7 @@
 /** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/poller.js'
+import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
 import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../../src/report/outputs.js'
+import { problem } from '../../testing/task-results.js'
 
 /** GitHub refuses a step output over 1 MB. */
 const GITHUB_OUTPUT_LIMIT = 1_000_000
@@ -22,6 +23,7 @@ function task(taskId: string, conclusion: TaskConclusion, data: Record<string, u
     attempts: 12,
     durationMs: 123_456,
     data,
+    reason: error[conclusion] === undefined ? undefined : problem(error[conclusion]),
     error: error[conclusion] ?? '',
     timeline: []
   }

@@ -1,4 +1,5 @@
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/poller.js'
+import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
+import { problem, withProblem } from '../../testing/task-results.js'
 import {
   buildOutputs,
   errorOutputs,
@@ -20,6 +21,7 @@ function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<Tas
     attempts: 2,
     durationMs: 1500,
     data: { task_id: taskId, status },
+    reason: conclusion === 'success' ? undefined : problem(`${taskId} did not succeed`),
     error: conclusion === 'success' ? '' : `${taskId} did not succeed`,
     timeline: [],
     ...overrides
@@ -112,8 +114,8 @@ describe('the outputs of a batch', () => {
 
   it('cut a long status where a reason quotes it, before the reason itself', () => {
     const status = 'S'.repeat(500)
-    const outputs = outputsOf([task('a', 'failure', { status, error: `Task a ended with status '${status}' after 3 checks.` })])
-    expect(outputs.error).toBe(`Task a ended with status '${'S'.repeat(99)}…' after 3 checks.`)
+    const outputs = outputsOf([task('a', 'failure', { status, reason: { kind: 'failed', status } })])
+    expect(outputs.error).toBe(`Task a ended with status '${'S'.repeat(99)}…'.`)
   })
 
   it('have no error when every task completed', () => {
@@ -190,7 +192,8 @@ describe('the outputs of one task', () => {
 
 describe('the tasks output of a batch too large to list whole', () => {
   // Tasks without data, whose long reasons alone pass the limit: `tasks` keeps as many as fit, in order.
-  const withReason = (index: number, length: number): TaskResult => task(`t${index}`, 'failure', { data: null, error: 'r'.repeat(length) })
+  const withReason = (index: number, length: number): TaskResult =>
+    task(`t${index}`, 'failure', { data: null, ...withProblem('r'.repeat(length)) })
 
   function batchEndingAtLimit(): TaskResult[] {
     const probe = 10_000

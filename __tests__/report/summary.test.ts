@@ -1,5 +1,5 @@
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
-import type { TaskResult, WaitResult } from '../../src/wait/poller.js'
+import type { TaskResult, WaitResult } from '../../src/wait/results.js'
 import { buildOutputs, OUTPUT_JSON_LIMIT } from '../../src/report/outputs.js'
 import { selfHostedNotFoundHint } from '../../src/memos/self-hosted-client.js'
 import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type SummaryContext } from '../../src/report/summary.js'
@@ -18,6 +18,9 @@ import {
   SELF_HOSTED,
   task,
   timedOut,
+  timedOutReason,
+  withProblem,
+  problem,
   views
 } from '../../testing/task-results.js'
 
@@ -102,7 +105,7 @@ const SCENARIOS: Record<string, Scenario> = {
     visible: ["(last status 'running')", 'raise timeout']
   },
   'one task whose key was rejected': {
-    tasks: [task({ conclusion: 'error', status: '', timeline: [], data: null, error: KEY_REJECTED })],
+    tasks: [task({ conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) })],
     stopReason: 'fatal',
     heading: '⚠️ MemOS task could not be checked',
     visible: ["Check the 'api_key' input"]
@@ -139,7 +142,10 @@ const SCENARIOS: Record<string, Scenario> = {
     visible: ['fail_fast stopped the wait when task b failed. Set fail_fast: false to wait for every task.']
   },
   'a batch whose key was rejected': {
-    tasks: [task({ taskId: 'a', conclusion: 'error', status: '', timeline: [], data: null, error: KEY_REJECTED }), notWaitedFor('b', 'a')],
+    tasks: [
+      task({ taskId: 'a', conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) }),
+      notWaitedFor('b', 'a')
+    ],
     stopReason: 'fatal',
     heading: '⚠️ 1 of 2 MemOS tasks could not be checked, 1 not waited for',
     visible: ["Check the 'api_key' input", 'stopped the wait for every task']
@@ -247,7 +253,7 @@ describe('the job summary with hostile or huge server text', () => {
         taskId: 'a',
         status: long,
         conclusion: 'failure',
-        error: `Task a ended with status '${long}'.`,
+        reason: { kind: 'failed', status: long },
         timeline: [{ status: long, atMs: 1 }],
         data: { status: long, note: '</code></pre></details><script>x</script>' }
       }),
@@ -255,7 +261,7 @@ describe('the job summary with hostile or huge server text', () => {
         taskId: 'b',
         status: long,
         conclusion: 'timed_out',
-        error: `Timed out after 10m waiting for task b (last status '${long}').`,
+        reason: timedOutReason(long),
         timeline: [{ status: long, atMs: 1 }]
       }),
       task({
@@ -302,7 +308,7 @@ describe('the job summary with hostile or huge server text', () => {
       task({
         status: long,
         conclusion: 'failure',
-        error: `Task task-1 ended with status '${long}'.`,
+        reason: { kind: 'failed', status: long },
         timeline: [{ status: long, atMs: 1 }]
       })
     ])
@@ -330,7 +336,7 @@ describe('the job summary with hostile or huge server text', () => {
     [
       3_000,
       'timed out',
-      (i: number) => ({ ...timedOut(`t${i}`), error: `Timed out: ${HOSTILE} ${'&'.repeat(400)}` }),
+      (i: number) => ({ ...timedOut(`t${i}`), ...withProblem(`Timed out: ${HOSTILE} ${'&'.repeat(400)}`) }),
       /\d+ more \d+ timed out/
     ],
     [10_000, 'completed', (i: number) => completed(`t${i}`, views(1, 0, 0, [`m${i}`])), /\d+ more completed tasks/],

@@ -3,7 +3,7 @@
  * lines it writes (summary.test.ts checks the same pages as GitHub renders them).
  */
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
-import type { TaskResult, WaitResult } from '../../src/wait/poller.js'
+import type { TaskResult, WaitResult } from '../../src/wait/results.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import {
   buildErrorSummary,
@@ -26,6 +26,8 @@ import {
   SELF_HOSTED,
   task,
   timedOut,
+  problem,
+  withProblem,
   views
 } from '../../testing/task-results.js'
 
@@ -468,7 +470,7 @@ describe('the parts of a batch summary', () => {
   it("leaves the task's id out of the reason in its row", () => {
     // reasonInTable takes both spellings of the id out: "Task <id>" and "task <id>".
     const lines = linesOf([
-      task({ taskId: 'x', conclusion: 'failure', status: 'failed', error: 'Task x: MemOS says task x failed.' }),
+      task({ taskId: 'x', conclusion: 'failure', status: 'failed', reason: problem('Task x: MemOS says task x failed.') }),
       completed('y')
     ])
     expect(lines).toContain(`| x | ${nb('❌ failed')} | Task: MemOS says the task failed. | 3 | 1.2s |`)
@@ -653,7 +655,10 @@ describe('a batch that reaches its byte budget', () => {
       .slice(2)
       .filter((row) => !row.startsWith('| … |'))
       .map((row) => [row])
-  const padded = (pad: number): TaskResult => ({ ...failed('padded'), error: `Task padded ended with status 'failed'. ${'p'.repeat(pad)}` })
+  const padded = (pad: number): TaskResult => ({
+    ...failed('padded'),
+    ...withProblem(`Task padded ended with status 'failed'. ${'p'.repeat(pad)}`)
+  })
   const withData = (taskId: string): TaskResult => ({
     ...failed(taskId),
     data: { task_id: taskId, status: 'failed', detail: 'y'.repeat(300) }

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { DEFAULT_BASE_URL, InputError, MAX_TASK_IDS, readSettings, SELF_HOSTED_BASE_URL } from '../../src/settings/read-settings.js'
+import { InputError, readSettings } from '../../src/settings/read-settings.js'
+import { DEFAULT_BASE_URL, SELF_HOSTED_BASE_URL } from '../../src/settings/settings.js'
+import { MAX_TASK_IDS } from '../../src/settings/task-ids.js'
 
 const KEY = 'mpg-test-key-123456'
 

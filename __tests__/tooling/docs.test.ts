@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { readActionMetadata, renderReadme } from '../../scripts/docs.js'
 import { ROOT } from '../../scripts/run-action.js'
-import { INPUT_DEFAULTS } from '../../src/settings/read-settings.js'
+import { INPUT_DEFAULTS } from '../../src/settings/settings.js'
 import { OUTPUT_NAMES } from '../../src/report/outputs.js'
 import { ACTION_VERSION } from '../../src/shared/version.js'
 

@@ -7,7 +7,7 @@
  */
 import { getEventListeners } from 'node:events'
 import { VirtualClock } from '../../testing/virtual-clock.js'
-import type { Clock } from '../../src/wait/clock.js'
+import type { Clock } from '../../src/shared/clock.js'
 import type { HintListener, HintPlan, HintSource } from '../../src/wait/ports.js'
 import { type PollSettings, waitForTasks } from '../../src/wait/poller.js'
 import { RequestAbortedError, type StatusOutcome, type StatusSource } from '../../src/wait/ports.js'

@@ -1,13 +1,10 @@
-import { CloudClient } from './cloud-client.js'
 import { HttpTransport } from '../http/transport.js'
-import type { HintSource } from '../wait/ports.js'
-import type { Settings } from '../settings/read-settings.js'
+import type { Settings } from '../settings/settings.js'
+import type { Log } from '../shared/log.js'
+import type { HintSource, StatusSource } from '../wait/ports.js'
+import { CloudClient } from './cloud-client.js'
 import { SelfHostedClient } from './self-hosted-client.js'
-import type { StatusSource } from '../wait/ports.js'
 import { WaitStream } from './wait-stream.js'
-
-/** Which API `base_url` speaks. */
-export type ApiMode = 'cloud' | 'self-hosted'
 
 /** A status source for the chosen API, with the words the log and the summary use for it. */
 export interface ApiConnection {
@@ -22,15 +19,10 @@ export interface ApiConnection {
   close(): void
 }
 
-export interface ConnectionLog {
-  info(message: string): void
-  debug(message: string): void
-}
-
 export function connect(
   settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'>,
   userAgent: string,
-  log: ConnectionLog
+  log: Log
 ): ApiConnection {
   const transport = new HttpTransport({ userAgent })
   const host = new URL(settings.baseUrl).host

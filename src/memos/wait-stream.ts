@@ -1,8 +1,9 @@
-import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
-import type { HttpTransport } from '../http/transport.js'
 import { errorMessage } from '../http/network-errors.js'
-import { SseParser } from './sse.js'
+import type { HttpTransport } from '../http/transport.js'
+import type { Log } from '../shared/log.js'
 import { clip, QUOTE_MAX, sanitize } from '../shared/text.js'
+import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
+import { SseParser } from './sse.js'
 
 /**
  * The open-source server's wait stream (`GET {base_url}/scheduler/wait/stream`), as hints for the poller.
@@ -18,7 +19,7 @@ export interface WaitStreamOptions {
   /** '' when no key is sent. */
   apiKey: string
   transport: HttpTransport
-  log: { info(message: string): void; debug(message: string): void }
+  log: Log
 }
 
 /** No frame for this many intervals: the stream is stalled (a buffering proxy, a hung server). */

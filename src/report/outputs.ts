@@ -1,5 +1,5 @@
 import { clip, ERROR_TEXT_MAX, sanitize } from '../shared/text.js'
-import type { TaskResult, WaitResult } from '../wait/poller.js'
+import { reasonText, type TaskReason, type TaskResult, type WaitResult } from '../wait/results.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
 
@@ -60,8 +60,7 @@ const STATUS_CHARS = 100
 
 /** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
 export function shortReason(task: TaskResult, maxChars: number): string {
-  // With no status, or one short enough, splitting and joining on it leaves the reason as it is.
-  const reason = task.error.split(task.status).join(clip(task.status, STATUS_CHARS))
+  const reason = task.reason ? reasonText(task.taskId, task.reason, { subject: 'id', statusMax: STATUS_CHARS }) : ''
   return clip(sanitize(reason), maxChars)
 }
 
@@ -217,6 +216,8 @@ export function buildOutputs(result: WaitResult): Outputs {
   }
 }
 
+const STEP_ERROR: TaskReason = { kind: 'not_waited', lastStatus: '', cause: { kind: 'step_error' } }
+
 /**
  * The outputs when the wait never ran (bad input, unexpected error): every output still has a value.
  * The ids that were read are listed as not waited for, so that a later step can still tell which to check.
@@ -230,7 +231,8 @@ export function errorOutputs(taskIds: string[], message: string, durationMs: num
       attempts: 0,
       durationMs,
       data: null,
-      error: 'Not waited for: the step stopped on an error (see the error output).',
+      reason: STEP_ERROR,
+      error: reasonText(taskId, STEP_ERROR),
       timeline: []
     })),
     stopReason: undefined,

@@ -1,8 +1,8 @@
-import type { ApiMode } from '../memos/connect.js'
+import type { ApiMode } from '../settings/settings.js'
 import { formatDuration } from '../shared/duration.js'
 import { escapeHtml, escapeMarkdown, shown } from './markdown.js'
 import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from './memory-views.js'
-import type { TaskResult, WaitResult } from '../wait/poller.js'
+import { reasonText, type TaskResult, type WaitResult } from '../wait/results.js'
 import { type Outputs, shortReason } from './outputs.js'
 import { ACTION_VERSION } from '../shared/version.js'
 
@@ -81,8 +81,7 @@ function kindOf(task: TaskResult): Kind {
     case 'failure':
       return 'failed'
     case 'error':
-      // The wait loop words a task that stayed unknown past not_found_grace this way; the reason carries the hint.
-      return / was not found /.test(task.error) ? 'not_found' : 'errored'
+      return task.reason?.kind === 'not_found' ? 'not_found' : 'errored'
     case 'timed_out':
       return 'timed_out'
     case 'cancelled':
@@ -355,7 +354,7 @@ function outcome(kind: Kind): string {
  */
 function reasonInTable(task: TaskResult, kind: Kind): string {
   if (kind === 'not_waited') return `Not waited for (${task.status ? `last status '${task.status}'` : 'no status yet'}).`
-  return task.error.split(`Task ${task.taskId}`).join('Task').split(`task ${task.taskId}`).join('the task')
+  return task.reason ? reasonText(task.taskId, task.reason, { subject: 'row' }) : ''
 }
 
 function statusCell(task: TaskResult): string {

@@ -26,6 +26,9 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, end).trimEnd()}…`
 }
 
+/** Statuses are short words; anything longer from a server is cut to this. */
+export const STATUS_MAX = 200
+
 /** The longest the `error` output and the step's error annotation need to be. */
 export const ERROR_TEXT_MAX = 2000
 
@@ -34,3 +37,11 @@ export const REASON_MAX = 1000
 
 /** The longest a piece of outside text (an error's message, a body's start) is quoted inside a reason. */
 export const QUOTE_MAX = 300
+
+/** The longest an input's value is quoted in an input error. */
+export const INPUT_QUOTE_MAX = 80
+
+/** An input's value as an error quotes it: one line, cut short. */
+export function inputQuote(text: string): string {
+  return clip(sanitize(text), INPUT_QUOTE_MAX)
+}

@@ -4,7 +4,7 @@
  * counted lines, and the answer that ends it says how long it lasted and what it cost.
  */
 import { formatDuration } from '../shared/duration.js'
-import type { PollLog } from './poller.js'
+import type { Log } from '../shared/log.js'
 import type { StatusOutcome } from './ports.js'
 
 type Transient = Extract<StatusOutcome, { kind: 'transient' }>
@@ -25,7 +25,7 @@ export function problemOf(outcome: Transient): string {
 }
 
 /** "HTTP 503 ×11, no response in time ×2" */
-export function countsOf(kinds: Map<string, number>): string {
+export function countsOf(kinds: Iterable<readonly [string, number]>): string {
   return [...kinds].map(([problem, count]) => `${problem} ×${count}`).join(', ')
 }
 
@@ -37,7 +37,7 @@ export class OutageLog {
 
   /** `batch`: repeats go to debug, since a batch repeats a problem once per task; the progress line counts them. */
   constructor(
-    private readonly log: PollLog,
+    private readonly log: Log,
     private readonly batch: boolean
   ) {}
 

@@ -1,13 +1,21 @@
+/**
+ * The wait: polls every task until each has finished, the deadline passes, or the run is cancelled. This file
+ * is the dispatch loop and what each kind of answer does next (log, schedule, stop); one task's record is in
+ * task-state.ts, the timing in schedule.ts, and the results and their wording in results.ts. It is longer than
+ * most files here because the loop and its reactions share the queue, the limiter and the deadline, and reading
+ * them side by side is what shows that every path schedules, finishes or stops its task.
+ */
 import { setMaxListeners } from 'node:events'
-import { type Clock, systemClock, Waker } from './clock.js'
+import type { Settings } from '../settings/settings.js'
+import { type Clock, systemClock } from '../shared/clock.js'
 import { formatDuration } from '../shared/duration.js'
-import type { HintSource } from './ports.js'
-import type { Settings } from '../settings/read-settings.js'
-import type { StatusOutcome, StatusSource } from './ports.js'
+import type { Log } from '../shared/log.js'
+import { clip, REASON_MAX, sanitize, STATUS_MAX } from '../shared/text.js'
 import { MinHeap } from './min-heap.js'
-import { countsOf, OutageLog, problemOf } from './outage-log.js'
-import { clip, REASON_MAX, sanitize } from '../shared/text.js'
+import { OutageLog, problemOf } from './outage-log.js'
+import type { HintSource, StatusOutcome, StatusSource } from './ports.js'
 import { RateLimiter } from './rate-limiter.js'
+import { reasonText, type StopCause, type StopReason, type TaskConclusion, type TaskReason, type WaitResult } from './results.js'
 import {
   DEFAULT_SHAPE,
   type Deadline,
@@ -22,40 +30,8 @@ import {
   retryDelay,
   type ScheduleShape
 } from './schedule.js'
-
-/** How one task ended. `pending`: the wait stopped early (fail_fast, or a problem with the key) before it finished. */
-export type TaskConclusion = 'success' | 'failure' | 'error' | 'timed_out' | 'cancelled' | 'pending'
-
-export interface StatusChange {
-  status: string
-  /** Milliseconds from the start of the wait. */
-  atMs: number
-}
-
-export interface TaskResult {
-  taskId: string
-  /** The last status MemOS reported, as spelled by MemOS; '' if none was reported. */
-  status: string
-  conclusion: TaskConclusion
-  attempts: number
-  durationMs: number
-  /** The last `data` object MemOS returned. */
-  data: Record<string, unknown> | null
-  /** Why the task did not succeed; '' on success. */
-  error: string
-  timeline: StatusChange[]
-}
-
-/** Why the wait ended before every task finished. */
-export type StopReason = 'cancelled' | 'fail_fast' | 'fatal' | undefined
-
-export interface WaitResult {
-  /** In input order. */
-  tasks: TaskResult[]
-  stopReason: StopReason
-  attempts: number
-  durationMs: number
-}
+import { meaningOf, TaskState } from './task-state.js'
+import { Waker } from './waker.js'
 
 export type PollSettings = Pick<
   Settings,
@@ -71,15 +47,9 @@ export type PollSettings = Pick<
   | 'failFast'
 >
 
-export interface PollLog {
-  info(message: string): void
-  warning(message: string): void
-  debug(message: string): void
-}
-
 export interface PollerDeps {
   client: StatusSource
-  log: PollLog
+  log: Log
   /** Aborted on SIGINT/SIGTERM: the sleep and the requests in flight end at once. */
   signal: AbortSignal
   clock?: Clock
@@ -89,32 +59,10 @@ export interface PollerDeps {
   hints?: HintSource
 }
 
-/** Statuses that mean "not finished yet" without a warning; anything else unknown is warned about once. */
-const KNOWN_RUNNING_STATUSES = new Set(['running', 'waiting', 'pending', 'queued', 'in_progress', 'processing'])
-
 /** A batch logs a progress line at most this often. */
 const PROGRESS_EVERY_MS = 5000
 
-/** Statuses are short words; anything longer from a server is cut to this. */
-const STATUS_MAX = 200
-
-interface TaskState {
-  index: number
-  taskId: string
-  status: string
-  conclusion: TaskConclusion | undefined
-  attempts: number
-  data: Record<string, unknown> | null
-  error: string
-  timeline: StatusChange[]
-  finishedAt: number | undefined
-  dueAt: number
-  consecutiveFailures: number
-  lastProblem: string
-  /** Failed attempts per kind of problem over the whole wait. */
-  problems: Map<string, number>
-  notFoundSince: number | undefined
-}
+type Transient = Extract<StatusOutcome, { kind: 'transient' }>
 
 /** Polls every task until each has finished, the deadline passes, or the run is cancelled. */
 export function waitForTasks(settings: PollSettings, deps: PollerDeps): Promise<WaitResult> {
@@ -146,8 +94,7 @@ class Poller {
   private attempts = 0
   private finished = 0
   private stopReason: StopReason
-  // Stryker disable next-line StringLiteral: read only for a task left pending, and only stop() leaves one, setting it.
-  private stopCause = ''
+  private stopCause: StopCause | undefined
   private lastProgressAt = 0
   /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
   private slowestAnswerMs: number | undefined
@@ -170,24 +117,7 @@ class Poller {
     setMaxListeners(0, this.inFlightAbort.signal)
     this.batch = settings.taskIds.length > 1
     this.outages = new OutageLog(deps.log, this.batch)
-    this.tasks = settings.taskIds.map((taskId, index) => ({
-      index,
-      taskId,
-      status: '',
-      conclusion: undefined,
-      attempts: 0,
-      data: null,
-      // Stryker disable next-line StringLiteral: read only once the task has finished, and finish() sets it.
-      error: '',
-      timeline: [],
-      finishedAt: undefined,
-      dueAt: 0,
-      consecutiveFailures: 0,
-      // Stryker disable next-line StringLiteral: used only in the timeout of a task that was polled, and every answer sets it.
-      lastProblem: '',
-      problems: new Map(),
-      notFoundSince: undefined
-    }))
+    this.tasks = settings.taskIds.map((taskId, index) => new TaskState(index, taskId))
   }
 
   async run(): Promise<WaitResult> {
@@ -217,7 +147,7 @@ class Poller {
         timeLeftMs: this.settings.timeoutMs,
         intervalMs: this.settings.intervalMs,
         maxIntervalMs: this.settings.maxIntervalMs,
-        runningTasks: () => this.tasks.filter((task) => task.conclusion === undefined && task.status !== '').length
+        runningTasks: () => this.tasks.filter((task) => task.running).length
       }
     )
   }
@@ -308,28 +238,19 @@ class Poller {
         return this.onNotFound(task, outcome.reason, outcome.hint, startedAt, now)
       case 'fatal':
         // A problem with the key or the quota ends every task's wait, whatever fail_fast says.
-        if (outcome.scope === 'run') this.stop('fatal', outcome.reason)
-        return this.finish(task, 'error', outcome.reason, now)
+        if (outcome.scope === 'run') this.stop('fatal', { kind: 'fatal', problem: outcome.reason })
+        return this.finish(task, 'error', { kind: 'error', problem: outcome.reason }, now)
     }
   }
 
   private onStatus(task: TaskState, status: string, data: Record<string, unknown>, startedAt: number, now: number): void {
-    task.consecutiveFailures = 0
-    task.lastProblem = ''
-    task.notFoundSince = undefined
-    task.data = data
     const elapsed = now - this.start
-    if (status !== task.status) {
-      task.status = status
-      task.timeline.push({ status, atMs: elapsed })
-      this.deps.log.info(`${this.label(task)}${status} (${formatDuration(elapsed)})`)
-    }
+    if (task.recordStatus(status, data, elapsed)) this.deps.log.info(`${this.label(task)}${status} (${formatDuration(elapsed)})`)
+    const meaning = meaningOf(status, this.settings)
+    if (meaning === 'success') return this.finish(task, 'success', undefined, now)
+    if (meaning === 'failure') return this.finish(task, 'failure', { kind: 'failed', status }, now)
     const normalized = status.toLowerCase()
-    if (this.settings.successStatuses.has(normalized)) return this.finish(task, 'success', '', now)
-    if (this.settings.failureStatuses.has(normalized)) {
-      return this.finish(task, 'failure', `Task ${task.taskId} ended with status '${status}'.`, now)
-    }
-    if (!KNOWN_RUNNING_STATUSES.has(normalized) && !this.warnedStatuses.has(normalized)) {
+    if (meaning === 'unknown' && !this.warnedStatuses.has(normalized)) {
       this.warnedStatuses.add(normalized)
       this.deps.log.warning(
         `MemOS reported an unknown status '${status}' (task ${task.taskId}); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'.`
@@ -345,11 +266,8 @@ class Poller {
     return pollDelay(elapsed, this.settings, this.random, this.shape)
   }
 
-  private onTransient(task: TaskState, outcome: Extract<StatusOutcome, { kind: 'transient' }>, now: number): void {
-    task.consecutiveFailures++
-    task.lastProblem = outcome.reason
-    const problem = problemOf(outcome)
-    task.problems.set(problem, (task.problems.get(problem) ?? 0) + 1)
+  private onTransient(task: TaskState, outcome: Transient, now: number): void {
+    task.recordProblem(problemOf(outcome), outcome.reason)
     // Throttling pauses every task, but never past the final poll.
     if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()))
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
@@ -358,16 +276,12 @@ class Poller {
     this.outages.problem(this.label(task) || 'MemOS status request: ', outcome, next, now)
   }
 
-  private onNotFound(task: TaskState, reason: string, hint: string, startedAt: number, now: number): void {
-    task.consecutiveFailures = 0
-    task.notFoundSince ??= startedAt
-    const graceEndsAt = task.notFoundSince + this.settings.notFoundGraceMs
-    task.lastProblem = `not found (${reason})`
+  private onNotFound(task: TaskState, problem: string, hint: string, startedAt: number, now: number): void {
+    const graceEndsAt = task.recordNotFound(problem, startedAt, this.settings.notFoundGraceMs)
     if (now >= graceEndsAt) {
-      const message = `Task ${task.taskId} was not found (${reason}) for ${formatDuration(now - task.notFoundSince)}. ${hint}`
-      return this.finish(task, 'error', message, now)
+      return this.finish(task, 'error', { kind: 'not_found', problem, forMs: now - (task.notFoundSince as number), hint }, now)
     }
-    this.deps.log.debug(`${this.label(task)}not found yet (${reason}); keeps trying until ${formatDuration(graceEndsAt - this.start)}`)
+    this.deps.log.debug(`${this.label(task)}not found yet (${problem}); keeps trying until ${formatDuration(graceEndsAt - this.start)}`)
     const delay = pollDelay(now - this.start, this.settings, this.random, this.shape)
     this.scheduleNext(task, now, Math.min(delay, Math.max(0, graceEndsAt - now)))
   }
@@ -386,19 +300,17 @@ class Poller {
     return finalPollLead(this.slowestAnswerMs, this.shape)
   }
 
-  private finish(task: TaskState, conclusion: TaskConclusion, error: string, now: number): void {
-    task.conclusion = conclusion
-    task.error = error
-    task.finishedAt = now
+  private finish(task: TaskState, conclusion: TaskConclusion, reason: TaskReason | undefined, now: number): void {
+    task.finish(conclusion, reason, now)
     this.finished++
-    if (conclusion === 'error') this.deps.log.info(`${this.label(task)}error: ${error}`)
+    if (conclusion === 'error' && reason) this.deps.log.info(`${this.label(task)}error: ${reasonText(task.taskId, reason)}`)
     if (conclusion !== 'success' && this.settings.failFast && this.batch && this.finished < this.tasks.length) {
-      this.stop('fail_fast', `fail_fast stopped the wait after task ${task.taskId} ${conclusion === 'failure' ? 'failed' : 'errored'}`)
+      this.stop('fail_fast', { kind: 'fail_fast', taskId: task.taskId, failed: conclusion === 'failure' })
     }
   }
 
   /** Called only while a poll is in flight: its end wakes the loop, which then stops. */
-  private stop(reason: Exclude<StopReason, undefined>, cause: string): void {
+  private stop(reason: Exclude<StopReason, undefined>, cause: StopCause): void {
     if (this.stopReason) return
     this.stopReason = reason
     this.stopCause = cause
@@ -418,48 +330,29 @@ class Poller {
 
   private result(): WaitResult {
     const end = this.clock.now()
-    const unfinishedConclusion: TaskConclusion = this.stopReason === 'cancelled' ? 'cancelled' : this.stopReason ? 'pending' : 'timed_out'
-    const tasks = this.tasks.map((task): TaskResult => {
-      const conclusion = task.conclusion ?? unfinishedConclusion
-      const error = task.conclusion === undefined ? this.unfinishedError(task, conclusion) : task.error
-      return {
-        taskId: task.taskId,
-        status: task.status,
-        conclusion,
-        attempts: task.attempts,
-        durationMs: Math.round((task.finishedAt ?? end) - this.start),
-        data: task.data,
-        error,
-        timeline: task.timeline
-      }
-    })
+    const unfinished = { conclusion: this.unfinishedConclusion(), reason: (task: TaskState) => this.unfinishedReason(task) }
+    const tasks = this.tasks.map((task) => task.result(this.start, end, unfinished))
     return { tasks, stopReason: this.stopReason, attempts: this.attempts, durationMs: Math.round(end - this.start) }
   }
 
-  private unfinishedError(task: TaskState, conclusion: TaskConclusion): string {
-    const last = task.status ? `last status '${task.status}'` : 'no status reported yet'
-    switch (conclusion) {
-      case 'cancelled':
-        return `Cancelled while waiting for task ${task.taskId} (${last}).`
-      case 'pending':
-        return `Not waited for: ${this.stopCause} (${last}).`
-      default:
-        return this.timedOutError(task, last)
-    }
+  private unfinishedConclusion(): TaskConclusion {
+    if (this.stopReason === 'cancelled') return 'cancelled'
+    return this.stopReason ? 'pending' : 'timed_out'
   }
 
-  /** The last problem, and the failed attempts counted by kind; "never reached" when nothing ever answered. */
-  private timedOutError(task: TaskState, last: string): string {
-    const waited = `Timed out after ${formatDuration(this.settings.timeoutMs)} waiting for task ${task.taskId}`
-    const lastProblem = task.lastProblem ? `; last attempt: ${task.lastProblem}` : ''
-    const failures = [...task.problems.values()].reduce((sum, count) => sum + count, 0)
-    const unreached = this.outages.neverReached()
-    if (unreached && task.attempts > 0) {
-      const attempts = `${task.attempts} ${task.attempts === 1 ? 'attempt' : 'attempts'}`
-      return `${waited}: never reached ${unreached} in ${attempts} (${countsOf(task.problems)}${lastProblem}).`
+  private unfinishedReason(task: TaskState): TaskReason {
+    const lastStatus = task.status
+    if (this.stopReason === 'cancelled') return { kind: 'cancelled', lastStatus }
+    if (this.stopCause) return { kind: 'not_waited', lastStatus, cause: this.stopCause }
+    return {
+      kind: 'timed_out',
+      lastStatus,
+      timeoutMs: this.settings.timeoutMs,
+      attempts: task.attempts,
+      lastProblem: task.lastProblem,
+      problems: [...task.problems],
+      unreached: this.outages.neverReached()
     }
-    if (failures === 0) return `${waited} (${last}).`
-    return `${waited} (${last}${lastProblem}; ${failures} of ${task.attempts} attempts failed: ${countsOf(task.problems)}).`
   }
 }
 

@@ -1,18 +1,4 @@
-/** Time as the poller sees it. Injected, so tests and the benchmark can run the real poller on virtual time. */
-export interface Clock {
-  /** Milliseconds on a monotonic clock. */
-  now(): number
-  /** Calls `callback` after `ms`; returns a function that cancels it. */
-  setTimer(ms: number, callback: () => void): () => void
-}
-
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimer(ms, callback) {
-    const timer = setTimeout(callback, ms)
-    return () => clearTimeout(timer)
-  }
-}
+import type { Clock } from '../shared/clock.js'
 
 /**
  * A sleep that ends early when `wake()` is called: the poller sleeps until the next poll is due and

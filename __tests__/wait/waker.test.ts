@@ -1,4 +1,5 @@
-import { type Clock, systemClock, Waker } from '../../src/wait/clock.js'
+import type { Clock } from '../../src/shared/clock.js'
+import { Waker } from '../../src/wait/waker.js'
 
 /** A clock whose timers fire only when the test says so. */
 function manualClock(): Clock & { timers: Array<{ ms: number; fire: () => void; cancelled: boolean }> } {
@@ -24,19 +25,6 @@ const settled = async (promise: Promise<void>): Promise<boolean> => {
   await new Promise((resolve) => setImmediate(resolve))
   return done
 }
-
-describe('the system clock', () => {
-  it('fires a timer after its time, and never once it is cancelled', async () => {
-    const fired: string[] = []
-    systemClock.setTimer(5, () => fired.push('kept'))
-    const cancel = systemClock.setTimer(5, () => fired.push('cancelled'))
-    cancel()
-    const started = systemClock.now()
-    await new Promise((resolve) => setTimeout(resolve, 40))
-    expect(fired).toEqual(['kept'])
-    expect(systemClock.now() - started).toBeGreaterThanOrEqual(30)
-  })
-})
 
 describe('the poller sleep', () => {
   it('ends when its timer fires', async () => {
