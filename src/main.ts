@@ -8,6 +8,7 @@ import { waitForTasks } from './wait/poller.js'
 import type { WaitResult } from './wait/results.js'
 import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report/outputs.js'
 import { buildErrorSummary, buildSummary } from './report/summary.js'
+import { errorMessage } from './shared/text.js'
 import { USER_AGENT } from './shared/version.js'
 
 /** After SIGINT/SIGTERM the step must be gone within a second, even if writing the results hangs. */
@@ -55,7 +56,7 @@ export async function run(): Promise<void> {
     conclude(await publish(outputs, summary, redact), settings)
   } catch (error) {
     // Bad input, or a bug: the step still gets every output and a summary.
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     // Stryker disable next-line ArrayDeclaration: readSettings throws only InputError, so nothing reaches the [].
     const taskIds = settings?.taskIds ?? (error instanceof InputError ? error.taskIds : [])
     const outputs = errorOutputs(taskIds, message, Math.round(performance.now() - startedAt))
@@ -94,7 +95,7 @@ async function publish(outputs: Outputs, summary: string, redact: (text: string)
   try {
     await core.summary.addRaw(redact(summary), true).write()
   } catch (error) {
-    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`)
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   }
   return published
 }

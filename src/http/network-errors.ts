@@ -4,7 +4,7 @@
  * a refused or silent connection may be a server still starting, so it is retried.
  */
 import type { StatusOutcome } from '../wait/ports.js'
-import { clip, QUOTE_MAX, sanitize } from '../shared/text.js'
+import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 
 /** Where the request was going, for messages. Never holds a proxy's credentials. */
 export interface NetworkContext {
@@ -82,15 +82,6 @@ interface ErrorFacts {
   hostname?: string
   address?: string
   port?: number
-}
-
-/**
- * An error's own message, or the text of whatever else was thrown. By its shape rather than `instanceof Error`:
- * an error from Node's own modules is not an instance of another realm's Error (a test runner's sandbox).
- */
-export function errorMessage(error: unknown): string {
-  const message = (error as { message?: unknown } | null | undefined)?.message
-  return typeof message === 'string' ? message : String(error)
 }
 
 function factsOf(error: unknown): ErrorFacts {

@@ -3,7 +3,7 @@ import * as https from 'node:https'
 import { HttpClient, getProxyUrl } from '@actions/http-client'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
 import { classifyNetworkError, type NetworkContext, noResponseOutcome } from './network-errors.js'
-import type { ResponseParts } from '../memos/response-parts.js'
+import { type Clock, systemClock } from '../shared/clock.js'
 import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../wait/ports.js'
 
 /** One request, as a client builds it. */
@@ -12,6 +12,15 @@ export interface HttpRequest {
   url: URL
   headers: Record<string, string>
   body?: string
+}
+
+/** A complete answer, as the API clients read it. */
+export interface ResponseParts {
+  httpStatus: number
+  headers: http.IncomingHttpHeaders
+  body: string
+  /** Wall-clock milliseconds when it arrived: for a Retry-After date, and an X-RateLimit-Reset in unix time. */
+  nowMs: number
 }
 
 /** A complete answer from the server, or a network failure already classified. */
@@ -31,6 +40,9 @@ export interface HttpTransportOptions {
    * NODE_EXTRA_CA_CERTS, which covers proxied connections too; this is for embedding and tests.
    */
   trustedCertificates?: string
+  /** The request timeouts' timers. */
+  clock?: Clock
+  /** Wall-clock milliseconds, for a Retry-After date or an X-RateLimit-Reset in unix time. */
   now?: () => number
 }
 
@@ -53,6 +65,7 @@ export class HttpTransport {
   private readonly userAgent: string
   private readonly maxBodyBytes: number
   private readonly now: () => number
+  private readonly clock: Clock
 
   constructor(options: HttpTransportOptions) {
     this.proxies = new HttpClient(options.userAgent, [], { keepAlive: true })
@@ -61,6 +74,7 @@ export class HttpTransport {
     this.userAgent = options.userAgent
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.now = options.now ?? Date.now
+    this.clock = options.clock ?? systemClock
   }
 
   async send(request: HttpRequest, options: RequestOptions): Promise<HttpResult> {
@@ -90,7 +104,7 @@ export class HttpTransport {
     return new Promise<StreamResult>((resolve, reject) => {
       const outgoing = transport.request(request.url, { method: request.method, agent, headers })
       const settle = (): void => {
-        clearTimeout(timer)
+        cancelTimer()
         signal.removeEventListener('abort', onAbort)
       }
       const onAbort = (): void => {
@@ -99,12 +113,12 @@ export class HttpTransport {
         outgoing.destroy()
         reject(new RequestAbortedError())
       }
-      const timer = setTimeout(() => {
+      const cancelTimer = this.clock.setTimer(timeoutMs, () => {
         // Stryker disable next-line CallExpression: destroy() below makes the request emit 'error', whose handler settles too.
         settle()
         outgoing.destroy()
         resolve({ kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) })
-      }, timeoutMs)
+      })
       // Stryker disable next-line ObjectLiteral: a signal aborts only once, and settle() removes the listener.
       signal.addEventListener('abort', onAbort, { once: true })
       // An error after the answer or the abort (the body's own) changes nothing: the promise has settled.
@@ -135,7 +149,7 @@ export class HttpTransport {
     const onAbort = (): void => controller.abort()
     // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts only once, and the finally removes the listener.
     signal.addEventListener('abort', onAbort, { once: true })
-    const timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs)
+    const cancelTimer = this.clock.setTimer(timeoutMs, () => controller.abort(TIMED_OUT))
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.dispatcherFor(request.url),
@@ -150,7 +164,7 @@ export class HttpTransport {
       if (controller.signal.reason === TIMED_OUT) return { kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) }
       return { kind: 'failed', outcome: classifyNetworkError(error, context) }
     } finally {
-      clearTimeout(timer)
+      cancelTimer()
       signal.removeEventListener('abort', onAbort)
     }
   }

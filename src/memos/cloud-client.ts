@@ -1,4 +1,4 @@
-import { HttpTransport } from '../http/transport.js'
+import type { HttpTransport, ResponseParts } from '../http/transport.js'
 import {
   describeApiError,
   describeBody,
@@ -9,8 +9,7 @@ import {
   parseJsonObject,
   retryableAnswer,
   withBudget,
-  parseRetryAfter,
-  type ResponseParts
+  parseRetryAfter
 } from './response-parts.js'
 import type { RequestOptions, StatusOutcome, StatusSource } from '../wait/ports.js'
 

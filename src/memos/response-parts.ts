@@ -1,15 +1,8 @@
 /** Reading the parts of an HTTP answer that both APIs share: JSON bodies, Retry-After, rate-limit headers. */
 import type * as http from 'node:http'
+import type { ResponseParts } from '../http/transport.js'
 import type { RateBudget, StatusOutcome } from '../wait/ports.js'
-import { clip } from '../shared/text.js'
-
-export interface ResponseParts {
-  httpStatus: number
-  headers: http.IncomingHttpHeaders
-  body: string
-  /** For Retry-After given as an HTTP date, and X-RateLimit-Reset given as a unix time. */
-  nowMs: number
-}
+import { BODY_START_MAX, clip, SERVER_MESSAGE_MAX } from '../shared/text.js'
 
 /** A JSON object: not null, not an array, not a string or a number. */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
@@ -32,7 +25,7 @@ export function hasMemosEnvelope(parsed: Record<string, unknown> | undefined): p
 }
 
 export function messageOf(parsed: Record<string, unknown>): string {
-  return typeof parsed.message === 'string' && parsed.message !== '' ? `: ${clip(parsed.message, 200)}` : ''
+  return typeof parsed.message === 'string' && parsed.message !== '' ? `: ${clip(parsed.message, SERVER_MESSAGE_MAX)}` : ''
 }
 
 /** ", code 40132: Invalid key" for a MemOS error body; ": …" for a message without a code. */
@@ -45,7 +38,9 @@ export function describeBody(headers: http.IncomingHttpHeaders, body: string): s
   const type = headers['content-type'] ? `, ${String(headers['content-type']).split(';')[0]}` : ''
   const text = body.replace(/\s+/g, ' ').trim()
   if (text === '') return `${type}, empty body`
-  return parseJsonObject(body) === undefined ? `${type}, not JSON: '${clip(text, 80)}'` : `${type}: '${clip(text, 80)}'`
+  return parseJsonObject(body) === undefined
+    ? `${type}, not JSON: '${clip(text, BODY_START_MAX)}'`
+    : `${type}: '${clip(text, BODY_START_MAX)}'`
 }
 
 /** `Retry-After` in seconds or as an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
@@ -84,7 +79,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 export function foreignAnswer(parts: ResponseParts, parsed: Record<string, unknown> | undefined): string | undefined {
   const { httpStatus, headers, body } = parts
   if (httpStatus >= 300 && httpStatus < 400) {
-    const location = typeof headers.location === 'string' ? ` to ${clip(headers.location, 200)}` : ''
+    const location = typeof headers.location === 'string' ? ` to ${clip(headers.location, SERVER_MESSAGE_MAX)}` : ''
     return `a redirect (HTTP ${httpStatus}${location})`
   }
   if ((httpStatus === 404 || httpStatus === 405) && !hasMemosEnvelope(parsed)) return `HTTP ${httpStatus}${describeBody(headers, body)}`

@@ -1,3 +1,4 @@
+import type { ResponseParts } from '../http/transport.js'
 import type { ApiClientOptions } from './cloud-client.js'
 import {
   describeApiError,
@@ -9,8 +10,7 @@ import {
   messageOf,
   parseJsonObject,
   retryableAnswer,
-  withBudget,
-  type ResponseParts
+  withBudget
 } from './response-parts.js'
 import type { RequestOptions, StatusOutcome, StatusSource } from '../wait/ports.js'
 

@@ -1,7 +1,7 @@
-import { errorMessage } from '../http/network-errors.js'
 import type { HttpTransport } from '../http/transport.js'
+import { type Clock, systemClock } from '../shared/clock.js'
 import type { Log } from '../shared/log.js'
-import { clip, QUOTE_MAX, sanitize } from '../shared/text.js'
+import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
 import { SseParser } from './sse.js'
 
@@ -20,6 +20,7 @@ export interface WaitStreamOptions {
   apiKey: string
   transport: HttpTransport
   log: Log
+  clock?: Clock
 }
 
 /** No frame for this many intervals: the stream is stalled (a buffering proxy, a hung server). */
@@ -40,29 +41,32 @@ export class WaitStream implements HintSource {
   private healthy = false
   private warned = false
   private failures = 0
-  private retryTimer: ReturnType<typeof setTimeout> | undefined
-  private stallTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly clock: Clock
+  private cancelRetry: (() => void) | undefined
+  private cancelStall: (() => void) | undefined
   private connection: AbortController | undefined
 
-  constructor(private readonly options: WaitStreamOptions) {}
+  constructor(private readonly options: WaitStreamOptions) {
+    this.clock = options.clock ?? systemClock
+  }
 
   start(listener: HintListener, plan: HintPlan): void {
     this.listener = listener
     this.plan = plan
-    this.endsAt = Date.now() + plan.timeLeftMs
+    this.endsAt = this.clock.now() + plan.timeLeftMs
     void this.connect()
   }
 
   close(): void {
     this.abort.abort()
     this.connection?.abort()
-    // The stall timer goes with the connection (connect() clears it as the stream ends).
-    clearTimeout(this.retryTimer)
+    // The stall timer goes with the connection (connect() cancels it as the stream ends).
+    this.cancelRetry?.()
   }
 
   private async connect(): Promise<void> {
     const plan = this.plan as HintPlan
-    const timeLeftMs = this.endsAt - Date.now()
+    const timeLeftMs = this.endsAt - this.clock.now()
     // After close() no retry is left to call this, and the aborted signal would stop the request unsent.
     if (timeLeftMs <= plan.intervalMs) return
     const url = new URL(`${this.options.baseUrl}/scheduler/wait/stream`)
@@ -110,7 +114,7 @@ export class WaitStream implements HintSource {
       // already says why; any other error is the reason.
       if (!connection.signal.aborted) ending = errorMessage(error)
     } finally {
-      clearTimeout(this.stallTimer)
+      this.cancelStall?.()
     }
     if (this.abort.signal.aborted) return
     if (ending === 'idle') return this.reopenAfterIdle()
@@ -164,13 +168,13 @@ export class WaitStream implements HintSource {
     if (this.warned) this.options.log.debug(message)
     else this.options.log.info(message)
     this.warned = true
-    this.retryTimer = setTimeout(() => void this.connect(), retryMs)
+    this.cancelRetry = this.clock.setTimer(retryMs, () => void this.connect())
   }
 
   /** After `idle` the server ends the stream; the step's tasks may still be unfinished (tracking off, or not started). */
   private reopenAfterIdle(): void {
     this.failures++
-    this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs())
+    this.cancelRetry = this.clock.setTimer(this.backoffMs(), () => void this.connect())
   }
 
   private backoffMs(): number {
@@ -179,14 +183,11 @@ export class WaitStream implements HintSource {
   }
 
   private watchForStall(connection: AbortController, onStall: () => void): void {
-    clearTimeout(this.stallTimer)
+    this.cancelStall?.()
     const plan = this.plan as HintPlan
-    this.stallTimer = setTimeout(
-      () => {
-        onStall()
-        connection.abort()
-      },
-      STALL_INTERVALS * plan.intervalMs + 200
-    )
+    this.cancelStall = this.clock.setTimer(STALL_INTERVALS * plan.intervalMs + 200, () => {
+      onStall()
+      connection.abort()
+    })
   }
 }

@@ -1,4 +1,4 @@
-import { clip, ERROR_TEXT_MAX, sanitize } from '../shared/text.js'
+import { clip, ERROR_TEXT_MAX, QUOTED_STATUS_MAX, sanitize, TASK_REASON_MAX } from '../shared/text.js'
 import { reasonText, type TaskReason, type TaskResult, type WaitResult } from '../wait/results.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
@@ -53,14 +53,10 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
 
 /** A batch's error names at most this many of the tasks it did not wait for; `pending_task_ids` has them all. */
 const UNWAITED_NAMED = 10
-/** Characters of one task's reason in the `error` output: a server may send statuses and messages of any length. */
-const REASON_CHARS = 400
-/** Characters of the task's status where a reason quotes it. */
-const STATUS_CHARS = 100
 
 /** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
 export function shortReason(task: TaskResult, maxChars: number): string {
-  const reason = task.reason ? reasonText(task.taskId, task.reason, { subject: 'id', statusMax: STATUS_CHARS }) : ''
+  const reason = task.reason ? reasonText(task.taskId, task.reason, { subject: 'id', statusMax: QUOTED_STATUS_MAX }) : ''
   return clip(sanitize(reason), maxChars)
 }
 
@@ -71,10 +67,10 @@ export function shortReason(task: TaskResult, maxChars: number): string {
 export function runError(result: WaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
-  if (result.tasks.length === 1 && only) return shortReason(only, REASON_CHARS)
+  if (result.tasks.length === 1 && only) return shortReason(only, TASK_REASON_MAX)
   const unwaited = result.tasks.filter((task) => task.conclusion === 'pending')
   const problems = [...failedTasks(result.tasks), ...unfinishedTasks(result.tasks).filter((task) => task.conclusion !== 'pending')]
-  const shown = problems.slice(0, 3).map((task) => shortReason(task, REASON_CHARS))
+  const shown = problems.slice(0, 3).map((task) => shortReason(task, TASK_REASON_MAX))
   const more = problems.length > shown.length ? [`(and ${problems.length - shown.length} more)`] : []
   const sentences = [`${countLine(result.tasks)}.`, ...shown, ...more]
   if (unwaited.length > 0) sentences.push(`${stopLine(result.stopReason)}; not waited for: ${namedIds(unwaited, UNWAITED_NAMED)}.`)

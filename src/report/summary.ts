@@ -4,6 +4,7 @@ import { escapeHtml, escapeMarkdown, shown } from './markdown.js'
 import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from './memory-views.js'
 import { reasonText, type TaskResult, type WaitResult } from '../wait/results.js'
 import { type Outputs, shortReason } from './outputs.js'
+import { CELL_REASON_MAX, CELL_TEXT_MAX, ERROR_LINE_MAX, TASK_REASON_MAX } from '../shared/text.js'
 import { ACTION_VERSION } from '../shared/version.js'
 
 /**
@@ -47,12 +48,6 @@ export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = {
   maxBytes: 512 * 1024
 }
 
-/** Characters of server text kept in a table cell, the timeline and the memory ids. */
-const TEXT_CHARS = 100
-/** Characters of a reason kept in a table cell. */
-const REASON_CHARS = 120
-/** Characters of a reason kept where it stands alone (a single task, the first reason of a kind). */
-const FULL_REASON_CHARS = 400
 const TIMELINE_STEPS = { single: 50, batch: 10 }
 const IDS_PER_LINE = 8
 
@@ -119,7 +114,7 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
   if (changes) page.add(`**Memories:** ${describeChanges(changes)}`, '')
   page.add(facts(result, context, ''), '')
   if (kind !== 'completed') {
-    page.add(`> **Reason:** ${escapeMarkdown(shortReason(task, FULL_REASON_CHARS))}`)
+    page.add(`> **Reason:** ${escapeMarkdown(shortReason(task, TASK_REASON_MAX))}`)
     const step = nextStep(kind, [only], result, context)
     if (step) page.add('>', `> **Next step:** ${step}`)
     page.add('')
@@ -127,7 +122,7 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
   page.add(
     '| Task | Outcome | Status | Attempts | Duration |',
     '| --- | --- | --- | ---: | ---: |',
-    `| ${shown(task.taskId, TEXT_CHARS)} | ${outcome(kind)} | ${statusCell(task)} | ${task.attempts} | ${formatDuration(task.durationMs)} |`,
+    `| ${shown(task.taskId, CELL_TEXT_MAX)} | ${outcome(kind)} | ${statusCell(task)} | ${task.attempts} | ${formatDuration(task.durationMs)} |`,
     ''
   )
   page.add('### Timeline', '', ...timeline(task, TIMELINE_STEPS.single), '')
@@ -193,7 +188,7 @@ function facts(result: WaitResult, context: SummaryContext, completed: string): 
 function problemTable(problems: Shown[], maxRows: number, roomBytes: number): string[] {
   const rows = problems.map(
     ({ task, kind }) =>
-      `| ${shown(task.taskId, TEXT_CHARS)} | ${outcome(kind)} | ${shown(reasonInTable(task, kind), REASON_CHARS)} | ${task.attempts} | ${formatDuration(task.durationMs)} |`
+      `| ${shown(task.taskId, CELL_TEXT_MAX)} | ${outcome(kind)} | ${shown(reasonInTable(task, kind), CELL_REASON_MAX)} | ${task.attempts} | ${formatDuration(task.durationMs)} |`
   )
   const kept = fitting(rows, maxRows, roomBytes)
   const table = ['| Task | Outcome | Reason | Attempts | Duration |', '| --- | --- | --- | ---: | ---: |', ...kept]
@@ -208,7 +203,7 @@ function successTable(completed: Shown[], maxRows: number, roomBytes: number): s
   const memories = completed.some((entry) => entry.changes !== undefined)
   const rows = completed.map(
     ({ task, changes }) =>
-      `| ${shown(task.taskId, TEXT_CHARS)} | ${statusCell(task)} | ${memories ? `${memoryCell(changes)} | ` : ''}${task.attempts} | ${formatDuration(task.durationMs)} |`
+      `| ${shown(task.taskId, CELL_TEXT_MAX)} | ${statusCell(task)} | ${memories ? `${memoryCell(changes)} | ` : ''}${task.attempts} | ${formatDuration(task.durationMs)} |`
   )
   const kept = fitting(rows, maxRows, roomBytes)
   const table = [
@@ -234,7 +229,7 @@ function nextSteps(problems: Shown[], result: WaitResult, context: SummaryContex
     if (step) return [`- **${ofKind.length} ${KINDS[kind].word}**: ${step}`]
     // An error's reason says what to check (the task id, user_id, the key): the first one is quoted whole.
     const label = ofKind.length === 1 ? `**1 ${KINDS[kind].word}**` : `**${ofKind.length} ${KINDS[kind].word}**, the first`
-    return [`- ${label}: ${escapeMarkdown(shortReason(first.task, FULL_REASON_CHARS))}`]
+    return [`- ${label}: ${escapeMarkdown(shortReason(first.task, TASK_REASON_MAX))}`]
   })
 }
 
@@ -261,7 +256,7 @@ function notWaitedStep(result: WaitResult): string {
   const stopper = result.tasks
     .filter((task) => task.conclusion === 'failure' || task.conclusion === 'error')
     .sort((a, b) => a.durationMs - b.durationMs)[0]
-  const name = stopper ? `task ${shown(stopper.taskId, TEXT_CHARS)}` : 'a task'
+  const name = stopper ? `task ${shown(stopper.taskId, CELL_TEXT_MAX)}` : 'a task'
   if (result.stopReason === 'fail_fast') {
     return `\`fail_fast\` stopped the wait when ${name} ${stopper?.conclusion === 'failure' ? 'failed' : 'ran into an error'}. Set \`fail_fast: false\` to wait for every task.`
   }
@@ -275,7 +270,7 @@ function detailFold(detailed: Shown[], problemCount: number, limits: SummaryLimi
   let shownTasks = 0
   for (const { task } of detailed) {
     const data = telling(task.data) ? ['', dataBlock(task.data, Math.floor(limits.maxDataBytes / 8))] : []
-    const part = [`**${shown(task.taskId, TEXT_CHARS)}**`, '', ...timeline(task, TIMELINE_STEPS.batch), ...data, '']
+    const part = [`**${shown(task.taskId, CELL_TEXT_MAX)}**`, '', ...timeline(task, TIMELINE_STEPS.batch), ...data, '']
     const size = byteLength(part)
     if (bytes + size > roomBytes) break
     body.push(...part)
@@ -297,7 +292,7 @@ function telling(data: Record<string, unknown> | null): data is Record<string, u
 
 function timeline(task: TaskResult, maxSteps: number): string[] {
   if (task.timeline.length === 0) return ['- no status reported']
-  const steps = task.timeline.map((change) => `- ${formatDuration(change.atMs)}: ${shown(change.status, TEXT_CHARS)}`)
+  const steps = task.timeline.map((change) => `- ${formatDuration(change.atMs)}: ${shown(change.status, CELL_TEXT_MAX)}`)
   if (steps.length <= maxSteps) return steps
   const left = steps.length - maxSteps + 1
   return [...steps.slice(0, maxSteps - 1), `- … ${left} more status changes`, ...steps.slice(-1)]
@@ -313,8 +308,8 @@ function memoryIdsFold(entries: Shown[], maxIds: number, roomBytes = Infinity): 
   for (const { task, group } of groups) {
     for (let start = 0; start < group.ids.length && listed < maxIds; start += IDS_PER_LINE) {
       const ids = group.ids.slice(start, start + Math.min(IDS_PER_LINE, maxIds - listed))
-      const owner = entries.length > 1 ? `${shown(task.taskId, TEXT_CHARS)} · ` : ''
-      const line = `- ${owner}${shown(group.category, TEXT_CHARS)}: ${ids.map((id) => shown(id, TEXT_CHARS)).join(', ')}`
+      const owner = entries.length > 1 ? `${shown(task.taskId, CELL_TEXT_MAX)} · ` : ''
+      const line = `- ${owner}${shown(group.category, CELL_TEXT_MAX)}: ${ids.map((id) => shown(id, CELL_TEXT_MAX)).join(', ')}`
       bytes += Buffer.byteLength(line) + 1
       if (bytes > roomBytes) break
       lines.push(line)
@@ -358,7 +353,7 @@ function reasonInTable(task: TaskResult, kind: Kind): string {
 }
 
 function statusCell(task: TaskResult): string {
-  return task.status ? shown(task.status, TEXT_CHARS) : '—'
+  return task.status ? shown(task.status, CELL_TEXT_MAX) : '—'
 }
 
 function memoryCell(changes: MemoryChanges | undefined): string {
@@ -413,7 +408,9 @@ class Page {
 
 /** The summary when the wait could not run at all: bad inputs (one per list item) or an unexpected error. */
 export function buildErrorSummary(message: string): string {
-  const lines = message.split('\n').map((line) => (line.startsWith('- ') ? `> - ${shown(line.slice(2), 1000)}` : `> ${shown(line, 1000)}`))
+  const lines = message
+    .split('\n')
+    .map((line) => (line.startsWith('- ') ? `> - ${shown(line.slice(2), ERROR_LINE_MAX)}` : `> ${shown(line, ERROR_LINE_MAX)}`))
   return [
     '## ⚠️ Wait for MemOS task could not run',
     '',

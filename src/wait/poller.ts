@@ -10,7 +10,7 @@ import type { Settings } from '../settings/settings.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { formatDuration } from '../shared/duration.js'
 import type { Log } from '../shared/log.js'
-import { clip, REASON_MAX, sanitize, STATUS_MAX } from '../shared/text.js'
+import { clip, errorMessage, REASON_MAX, sanitize, STATUS_MAX } from '../shared/text.js'
 import { MinHeap } from './min-heap.js'
 import { OutageLog, problemOf } from './outage-log.js'
 import type { HintSource, StatusOutcome, StatusSource } from './ports.js'
@@ -221,7 +221,7 @@ class Poller {
     } catch (error) {
       // The wait has stopped and aborted the request (clients then throw RequestAbortedError): not a problem to report.
       if (this.inFlightAbort.signal.aborted) return
-      outcome = { kind: 'transient', reason: error instanceof Error ? error.message : String(error), throttled: false }
+      outcome = { kind: 'transient', reason: errorMessage(error), throttled: false }
     }
     outcome = cleaned(outcome)
     const now = this.clock.now()
