@@ -180,11 +180,12 @@ async function measureOverHttp(durationsMs: number[], trials: number): Promise<T
         const taskId = `http-${durationMs}-${policy ? COMPETITORS.indexOf(policy) : 'd'}-${trial}`
         const actualMs = spread(durationMs, random)
         simulator.addTask(taskId, { durationMs: actualMs })
-        const api = connect({ api: 'cloud', baseUrl: simulator.baseUrl, apiKey: KEY, userId: '', stream: false }, USER_AGENT, silentLog)
+        const settings = defaultSettings(taskId, simulator.baseUrl)
+        const api = connect(settings, USER_AGENT, silentLog)
         const client = api.source
         const work = policy
           ? pollWithPolicy(policy, client, systemClock, taskId, seeded(trial + 1), 45 * 60_000)
-          : waitForTasks(defaultSettings(taskId, simulator.baseUrl), { client, log: silentLog, signal: new AbortController().signal })
+          : waitForTasks(settings, { client, gate: api.gate, log: silentLog, signal: new AbortController().signal })
         runs.push(
           work.then(() => {
             api.close()

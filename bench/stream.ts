@@ -55,22 +55,26 @@ export async function measureStreamOverHttp(durationsMs: number[], trials: numbe
         simulator.addTask(taskId, { durationMs: spread(durationMs, random), userId: settings.userId })
         const api = connect(settings, USER_AGENT, silentLog)
         runs.push(
-          waitForTasks(settings, { client: api.source, hints: api.hints, log: silentLog, signal: new AbortController().signal }).then(
-            () => {
-              api.close()
-              const requests = simulator.statusRequests(taskId)
-              const seen = requests.find((request) => request.status === 'completed')
-              return {
-                policy: stream ? STREAM_POLICY : POLLING_POLICY,
-                durationMs,
-                delayMs: (seen?.answeredAt ?? Number.NaN) - (simulator.completesAt(taskId) ?? Number.NaN),
-                requests: requests.length,
-                streams: simulator
-                  .streamRequests()
-                  .filter((request) => new URLSearchParams(request.query).get('user_name') === settings.userId).length
-              }
+          waitForTasks(settings, {
+            client: api.source,
+            gate: api.gate,
+            hints: api.hints,
+            log: silentLog,
+            signal: new AbortController().signal
+          }).then(() => {
+            api.close()
+            const requests = simulator.statusRequests(taskId)
+            const seen = requests.find((request) => request.status === 'completed')
+            return {
+              policy: stream ? STREAM_POLICY : POLLING_POLICY,
+              durationMs,
+              delayMs: (seen?.answeredAt ?? Number.NaN) - (simulator.completesAt(taskId) ?? Number.NaN),
+              requests: requests.length,
+              streams: simulator
+                .streamRequests()
+                .filter((request) => new URLSearchParams(request.query).get('user_name') === settings.userId).length
             }
-          )
+          })
         )
       }
     }
@@ -101,12 +105,14 @@ class SimulatedStream implements HintSource {
     const frame = (): void => {
       const active = this.clock.now() - this.latencyMs / 2 < this.completesAt ? 1 : 0
       if (previous === undefined) listener.health(true)
-      if (active < (previous ?? plan.runningTasks())) listener.hint()
+      if (active < (previous ?? plan.runningTasks())) listener.hint(active === 0 ? 'all' : 1)
       previous = active
       if (active > 0) this.cancel = this.clock.setTimer(plan.intervalMs, frame)
     }
     this.cancel = this.clock.setTimer(this.latencyMs, frame)
   }
+
+  stillRunning(): void {}
 
   close(): void {
     this.cancel?.()

@@ -76,7 +76,7 @@ async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortS
   )
   core.debug(`Endpoint: ${api.endpoint}`)
   try {
-    return await waitForTasks(settings, { client: api.source, hints: api.hints, signal, log })
+    return await waitForTasks(settings, { client: api.source, gate: api.gate, hints: api.hints, signal, log })
   } finally {
     api.close()
   }

@@ -74,7 +74,8 @@ export async function waitAgainst(
       apiKey: options.apiKey ?? (api === 'cloud' ? simulator.apiKey : ''),
       userId: options.userId ?? TEST_USER,
       // Off unless a test asks for it, so the polling tests measure the schedule alone.
-      stream: options.stream ?? false
+      stream: options.stream ?? false,
+      maxRequestsPerSecond: fastSettings(settings).maxRequestsPerSecond
     },
     USER_AGENT,
     log
@@ -83,6 +84,7 @@ export async function waitAgainst(
   try {
     const result = await waitForTasks(fastSettings(settings), {
       client: connection.source,
+      gate: connection.gate,
       hints: connection.hints,
       log,
       signal: options.signal ?? new AbortController().signal

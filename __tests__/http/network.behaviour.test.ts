@@ -3,6 +3,7 @@
  * from a CA made in the test, a plain-HTTP port reached with https://, a closed port, a gateway that goes down,
  * and a host name that cannot exist. Settings are scaled down as in the other behaviour tests.
  */
+import { gated } from '../../testing/gated.js'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { CloudClient } from '../../src/memos/cloud-client.js'
@@ -43,7 +44,7 @@ async function waitWithTransport(
   const started = performance.now()
   try {
     const result = await waitForTasks(fastSettings(settings), {
-      client: new CloudClient({ baseUrl, apiKey: simulator.apiKey, transport: http }),
+      client: new CloudClient({ baseUrl, apiKey: simulator.apiKey, transport: gated(http) }),
       log,
       signal: new AbortController().signal
     })

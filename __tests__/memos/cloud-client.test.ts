@@ -84,6 +84,17 @@ describe('classifyResponse', () => {
     expect((outcome as { reason: string }).reason).toContain("'api_key'")
   })
 
+  it("reads an auth gateway's HTML 401 page as a rejected key, not as a wrong base_url", () => {
+    const page =
+      '<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n<center><h1>401 Authorization Required</h1></center>\r\n</body>\r\n</html>\r\n'
+    expect(classify(401, page, { 'content-type': 'text/html' })).toEqual({
+      kind: 'fatal',
+      scope: 'run',
+      reason:
+        "MemOS rejected the API key (HTTP 401, text/html, not JSON: '<html> <head><title>401 Authorization Required</title></head> <body> <center><h…'). Check the 'api_key' input: it must be a MemOS API key (API Console > API Keys) of the project that created the task."
+    })
+  })
+
   it.each([
     [
       'code 40001',

@@ -43,7 +43,11 @@ describe('connect', () => {
       'GET https://memos.internal/product/scheduler/status'
     ]
   ] as const)('%s at %s is shown as "%s", asking %s', (api, baseUrl, serverName, endpoint) => {
-    const connection = connect({ api, baseUrl, apiKey: '', userId: TEST_USER, stream: false }, USER_AGENT, recordingLog())
+    const connection = connect(
+      { api, baseUrl, apiKey: '', userId: TEST_USER, stream: false, maxRequestsPerSecond: 20 },
+      USER_AGENT,
+      recordingLog()
+    )
     try {
       expect(connection.serverName).toBe(serverName)
       expect(connection.endpoint).toBe(endpoint)
@@ -56,7 +60,7 @@ describe('connect', () => {
     simulator = await startSimulator()
     simulator.addTask('task-1', { durationMs: 0 })
     const connection = connect(
-      { api: 'cloud', baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, userId: '', stream: true },
+      { api: 'cloud', baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, userId: '', stream: true, maxRequestsPerSecond: 20 },
       USER_AGENT,
       recordingLog()
     )
@@ -73,7 +77,7 @@ describe('connect', () => {
   it('asks a self-hosted server with GET /scheduler/status for the user, and listens to its wait stream when `stream` is on', async () => {
     simulator = await startSimulator({ api: 'self-hosted' })
     simulator.addTask('task-1', { durationMs: 0 })
-    const settings = { api: 'self-hosted', baseUrl: simulator.baseUrl, apiKey: '', userId: TEST_USER } as const
+    const settings = { api: 'self-hosted', baseUrl: simulator.baseUrl, apiKey: '', userId: TEST_USER, maxRequestsPerSecond: 20 } as const
     const streaming = connect({ ...settings, stream: true }, USER_AGENT, recordingLog())
     const polling = connect({ ...settings, stream: false }, USER_AGENT, recordingLog())
     try {
@@ -93,7 +97,7 @@ describe('connect', () => {
     simulator = await startSimulator()
     simulator.addTask('task-1', { durationMs: 0 })
     const connection = connect(
-      { api: 'cloud', baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, userId: '', stream: false },
+      { api: 'cloud', baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, userId: '', stream: false, maxRequestsPerSecond: 20 },
       USER_AGENT,
       recordingLog()
     )

@@ -2,6 +2,7 @@
  * The open-source MemOS server's answers, one row per case of the contract's response table
  * (docs/memos-api.md, "The open-source MemOS server"), classified the way the poller needs them.
  */
+import { gated } from '../../testing/gated.js'
 import { HttpTransport } from '../../src/http/transport.js'
 import { classifySelfHostedResponse, SelfHostedClient, selfHostedNotFoundHint } from '../../src/memos/self-hosted-client.js'
 import type { StatusOutcome } from '../../src/wait/ports.js'
@@ -22,7 +23,8 @@ function classify(httpStatus: number, body: unknown, headers: Record<string, str
 
 const ok = (items: unknown): unknown => ({ code: 200, message: 'Memory get status successfully', data: items })
 const MALFORMED = "malformed response (HTTP 200, 'data' holds no task status)"
-const NO_KEY_HINT = "The open-source server needs no key, so a gateway in front of it may: set 'api_key' (sent as 'Authorization: Bearer')."
+const NO_KEY_HINT =
+  "The open-source server needs no key, so the server or a gateway in front of it asked for credentials: set 'api_key' (sent as 'Authorization: Bearer')."
 const KEY_HINT = "It refused the key in 'api_key' (sent as 'Authorization: Bearer'): check it."
 
 describe('classifySelfHostedResponse', () => {
@@ -234,10 +236,46 @@ describe('classifySelfHostedResponse', () => {
   })
 
   it.each([
-    ['401 without a key: a gateway may need one', 401, { detail: 'Unauthorized' }, {}, false, `(HTTP 401). ${NO_KEY_HINT}`],
-    ['401 with a key: the key was refused', 401, { detail: 'Unauthorized' }, {}, true, `(HTTP 401). ${KEY_HINT}`],
-    ["403 from a gateway's access rule", 403, { detail: 'Forbidden' }, {}, false, `(HTTP 403). ${NO_KEY_HINT}`],
-    ['401 in plain text', 401, 'Unauthorized', { 'content-type': 'text/plain' }, true, `(HTTP 401). ${KEY_HINT}`],
+    [
+      '401 without a key: a gateway may need one',
+      401,
+      { detail: 'Unauthorized' },
+      {},
+      false,
+      `(HTTP 401, application/json: '{"detail":"Unauthorized"}'). ${NO_KEY_HINT}`
+    ],
+    [
+      '401 with a key: the key was refused',
+      401,
+      { detail: 'Unauthorized' },
+      {},
+      true,
+      `(HTTP 401, application/json: '{"detail":"Unauthorized"}'). ${KEY_HINT}`
+    ],
+    [
+      "403 from a gateway's access rule",
+      403,
+      { detail: 'Forbidden' },
+      {},
+      false,
+      `(HTTP 403, application/json: '{"detail":"Forbidden"}'). ${NO_KEY_HINT}`
+    ],
+    [
+      '401 in plain text',
+      401,
+      'Unauthorized',
+      { 'content-type': 'text/plain' },
+      true,
+      `(HTTP 401, text/plain, not JSON: 'Unauthorized'). ${KEY_HINT}`
+    ],
+    [
+      "an auth gateway's HTML 401 page (nginx), not a wrong base_url",
+      401,
+      '<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n',
+      { 'content-type': 'text/html' },
+      false,
+      `(HTTP 401, text/html, not JSON: '<html> <head><title>401 Authorization Required</title></head> <body> <center><h…'). ${NO_KEY_HINT}`
+    ],
     [
       '401 in the envelope, quoting it',
       401,
@@ -267,7 +305,7 @@ describe('SelfHostedClient', () => {
   const refused = (hint: string): StatusOutcome => ({
     kind: 'fatal',
     scope: 'run',
-    reason: `The MemOS server refused the request (HTTP 401). ${hint}`
+    reason: `The MemOS server refused the request (HTTP 401, application/json: '{"detail":"Unauthorized"}'). ${hint}`
   })
   it.each([
     ['no key: no Authorization header, and says a gateway may need one', '', undefined, refused(NO_KEY_HINT)],
@@ -282,7 +320,7 @@ describe('SelfHostedClient', () => {
     simulator = await startSimulator({ api: 'self-hosted', apiKey: 'gateway-key-123' })
     simulator.addTask('task-1', { durationMs: 60_000 })
     transport = new HttpTransport({ userAgent: 'test' })
-    const client = new SelfHostedClient({ baseUrl: simulator.baseUrl, apiKey, userId: TEST_USER, transport })
+    const client = new SelfHostedClient({ baseUrl: simulator.baseUrl, apiKey, userId: TEST_USER, transport: gated(transport) })
     const outcome = await client.getStatus('task-1', { timeoutMs: 5000, signal: new AbortController().signal })
     expect(outcome).toEqual(expected)
     const [request] = simulator.statusRequests()

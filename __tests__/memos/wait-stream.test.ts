@@ -3,6 +3,7 @@
  * frame that is not JSON, the server's own timeout), answers that are not a stream, a connection that breaks,
  * and the hints, health changes and log lines each gives. The stream's interval is 100 ms.
  */
+import { gated } from '../../testing/gated.js'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { HintPlan } from '../../src/wait/ports.js'
@@ -84,7 +85,9 @@ const running = (active: number): Record<string, unknown> => ({ status: 'running
 interface Watched {
   stream: WaitStream
   log: RecordingLog
+  /** When each hint came, and what it said finished. */
   hints: number[]
+  finished: Array<number | 'all'>
   health: boolean[]
   started: number
 }
@@ -107,13 +110,19 @@ function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl
     baseUrl: options.baseUrl ?? server?.baseUrl ?? '',
     userId: 'ci',
     apiKey: options.apiKey ?? '',
-    transport,
+    transport: gated(transport),
     log
   })
   const started = Date.now()
-  const result: Watched = { stream, log, hints: [], health: [], started }
+  const result: Watched = { stream, log, hints: [], finished: [], health: [], started }
   stream.start(
-    { hint: () => result.hints.push(Date.now() - started), health: (healthy) => result.health.push(healthy) },
+    {
+      hint: (finished) => {
+        result.hints.push(Date.now() - started)
+        result.finished.push(finished)
+      },
+      health: (healthy) => result.health.push(healthy)
+    },
     { timeLeftMs: 20_000, intervalMs: 100, maxIntervalMs: 400, runningTasks: () => 2, ...plan }
   )
   watched = result
@@ -166,10 +175,12 @@ describe('frames', () => {
   it('says once that the stream is up, and hints when fewer tasks are active than the step last saw running', async () => {
     // The step saw 2 running; the first frame says 1: one finished before the stream opened.
     server = await startScriptedServer((response) => frames(response, [running(1), running(1), running(2), running(0)]))
-    const { log, hints, health } = watch({ runningTasks: () => 2 })
+    const { log, hints, finished, health } = watch({ runningTasks: () => 2 })
     await until(() => hints.length === 2, 'two hints')
     await sleep(150)
     expect(hints).toHaveLength(2)
+    // Each hint says how many finished: 2 seen running and 1 active, then a drop from 2 to 0.
+    expect(finished).toEqual([1, 2])
     // The first frame, and the drop from 2 to 0; neither the same count nor a rise.
     expect(hints[1]! - hints[0]!).toBeGreaterThanOrEqual(250)
     expect(health).toEqual([true])
@@ -204,22 +215,36 @@ describe('frames', () => {
     })
   })
 
-  it('on idle: hints, the stream is up, and it opens again after one interval each time, without calling it a failure', async () => {
-    server = await startScriptedServer((response, n) => {
-      if (n < 3) {
-        sse(response)
-        send(response, { status: 'idle', active_tasks: 0 })
-        response.end()
-      } else frames(response, [])
+  it('on idle: hints that all finished, and opens again only once the step sees a task still running, waiting four times longer after each idle in a row', async () => {
+    server = await startScriptedServer((response) => {
+      sse(response)
+      send(response, { status: 'idle', active_tasks: 0 })
+      response.end()
     })
-    const { log, hints, health } = watch()
-    await until(() => server?.requests.length === 4, 'the stream reopened three times')
-    expect(hints).toHaveLength(3)
-    expect(health).toEqual([true])
+    const { stream, log, finished, health } = watch()
+    await until(() => finished.length === 1, 'the idle hint')
+    // Without word from the step, it stays closed.
+    await sleep(400)
+    expect(server.requests).toHaveLength(1)
+    const waits: number[] = []
+    for (const opens of [2, 3]) {
+      const saidAt = Date.now()
+      stream.stillRunning()
+      // Said twice, it still opens once.
+      stream.stillRunning()
+      await until(() => server?.requests.length === opens, `open ${opens}`)
+      waits.push(server.arrivals[opens - 1]! - saidAt)
+      await until(() => finished.length === opens, `idle ${opens}`)
+    }
+    // One interval (100 ms) after the first idle, four after the second.
+    expect(waits[0]).toBeGreaterThanOrEqual(95)
+    expect(waits[1]).toBeGreaterThanOrEqual(395)
+    await sleep(300)
+    expect(server.requests).toHaveLength(3)
+    expect(finished).toEqual(['all', 'all', 'all'])
+    // An idle at once is no sign of a working stream, and no failure either.
+    expect(health).toEqual([])
     expect(notUsable(log)).toEqual([])
-    const { arrivals, ends } = server
-    // From the server's end of each stream to the next request: never less than the interval (100 ms), nor growing.
-    for (let i = 0; i < 3; i++) expect(arrivals[i + 1]! - ends[i]!).toBeGreaterThanOrEqual(95)
   })
 
   it.each([
@@ -319,6 +344,33 @@ describe('a stream that cannot be used', () => {
     await until(() => notUsable(log).length === 1, 'the stall noticed')
     expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
     expect(health).toEqual([])
+  })
+
+  const ADVICE =
+    'A proxy in front of the server probably buffers event streams. For nginx, turn buffering off on the location of ' +
+    '/scheduler/wait/stream (proxy_buffering off, or have the server send X-Accel-Buffering: no), with proxy_http_version 1.1 ' +
+    "and a long proxy_read_timeout; or set 'stream: false'. Polling carries on meanwhile."
+
+  it.each([
+    ['no frames', (response: ServerResponse) => frames(response, []), 'no frame for 3 intervals'],
+    // A proxy that buffers the whole answer holds the headers back too: given up after 2 s (3 intervals are less).
+    ['no headers', () => undefined, 'no headers within 2000ms']
+  ])('says once, at its first silence, that a proxy probably buffers the stream (%s)', async (_name, script, reason) => {
+    server = await startScriptedServer((response) => script(response))
+    const { log } = watch()
+    await until(() => notUsable(log).length === 2, 'two silent streams')
+    expect(notUsable(log)).toEqual([
+      `info: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 0.1s. ${ADVICE}`,
+      `debug: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 0.2s.`
+    ])
+  })
+
+  it('gives the advice at the first silence, even after another fault was already logged', async () => {
+    server = await startScriptedServer((response, n) => (n === 0 ? (sse(response), response.end()) : frames(response, [])))
+    const { log } = watch()
+    await until(() => notUsable(log).length === 2, 'a close, then a silent stream')
+    expect(notUsable(log).map((line) => line.endsWith(ADVICE))).toEqual([false, true])
+    expect(notUsable(log)[1]).toMatch(/^info: /)
   })
 
   it('reads a character split between two packets whole', async () => {

@@ -135,15 +135,29 @@ describe('transient problems are retried within the deadline', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(990)
   })
 
-  it('never waits past the deadline for a Retry-After', async () => {
+  it('stops at once when Retry-After reaches past the deadline, and says so instead of "timed out"', async () => {
     simulator = await startSimulator()
     simulator.addTask('task-1', { durationMs: 0 })
     simulator.injectFault({ kind: 'http', status: 429, body: '', retryAfter: '60' })
-    const { result, elapsedMs } = await waitAgainst(simulator, { timeoutMs: 3000 })
-    expect(result.tasks[0]?.conclusion).toBe('success')
-    expect(result.tasks[0]?.attempts).toBe(2)
-    // Retry-After asked for 60 s; the final poll comes before the 3 s deadline (its exact time: poller.cases.test.ts).
-    expect(elapsedMs).toBeLessThan(20_000)
+    const { result } = await waitAgainst(simulator, { timeoutMs: 30_000 })
+    expect(result.stopReason).toBe('rate_limited')
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'timed_out', attempts: 1 })
+    expect(result.tasks[0]?.error).toMatch(
+      /^The server's rate limit allows no request before the timeout \(next at 1m, timeout 30s\); stopped after \d+ms waiting for task task-1 /
+    )
+    // It did not wait for the deadline: the answer came at once.
+    expect(result.durationMs).toBeLessThan(15_000)
+    expect(simulator.statusRequests()).toHaveLength(1)
+  })
+
+  it('waits for a Retry-After that ends before the deadline, then asks again', async () => {
+    simulator = await startSimulator()
+    simulator.addTask('task-1', { durationMs: 0 })
+    simulator.injectFault({ kind: 'http', status: 429, body: '', retryAfter: '1' })
+    const { result } = await waitAgainst(simulator, { timeoutMs: 10_000 })
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'success', attempts: 2 })
+    const [first, second] = simulator.statusRequests()
+    expect((second?.at ?? 0) - (first?.answeredAt ?? 0)).toBeGreaterThanOrEqual(990)
   })
 
   it('ends timed out, naming the last problem, when the problems outlast the deadline', async () => {

@@ -344,13 +344,31 @@ describe('throttling and the server budget', () => {
     ])
   })
 
-  it('never pauses past the final poll, whatever Retry-After asks', async () => {
+  it('stops at once, and says why, when Retry-After reaches past the deadline', async () => {
     const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 60_000 }
+    const { sent, result, log } = await waitScripted((_id, _at, n) => (n === 1 ? throttled : status('completed')), {
+      taskIds: ['t'],
+      timeoutMs: 5000
+    })
+    expect(sent.map((request) => request.at)).toEqual([0])
+    // The answer came at 50 ms and asked for 60 s: the server allows the next request at 60.05 s.
+    const error =
+      "The server's rate limit allows no request before the timeout (next at 1m, timeout 5s); stopped after 50ms waiting for task t (no status reported yet; last attempt: HTTP 429; 1 of 1 attempts failed: HTTP 429 ×1)."
+    expect(result).toMatchObject({ stopReason: 'rate_limited', durationMs: 50 })
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'timed_out', durationMs: 50, error })
+    expect(log.messages('info')).toContain(
+      "The server's rate limit allows no request before the timeout (next at 1m, timeout 5s); stopping after 50ms."
+    )
+  })
+
+  it('makes the final poll when the server allows it after the final-poll time but before the deadline', async () => {
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 4920 }
     const { sent, result } = await waitScripted((_id, _at, n) => (n === 1 ? throttled : status('completed')), {
       taskIds: ['t'],
       timeoutMs: 5000
     })
-    expect(sent.map((request) => request.at)).toEqual([0, 4900])
+    // The final-poll time is 4900 ms (100 ms lead after a 50 ms answer); the server allows the next at 4970 ms.
+    expect(sent.map((request) => request.at)).toEqual([0, 4970])
     expect(result.tasks[0]?.conclusion).toBe('success')
   })
 
@@ -547,8 +565,9 @@ describe('hints', () => {
         seen.plan = plan
         if (script.healthyAt !== undefined) clock.setTimer(script.healthyAt, () => listener.health(true))
         if (script.unhealthyAt !== undefined) clock.setTimer(script.unhealthyAt, () => listener.health(false))
-        for (const at of script.hintsAt ?? []) clock.setTimer(at, () => listener.hint())
+        for (const at of script.hintsAt ?? []) clock.setTimer(at, () => listener.hint('all'))
       },
+      stillRunning() {},
       close() {}
     })
   }

@@ -40,8 +40,9 @@ function scriptedHints(
       source.plan = plan
       if (script.healthyAt !== undefined) clock.setTimer(script.healthyAt, () => listener.health(true))
       if (script.unhealthyAt !== undefined) clock.setTimer(script.unhealthyAt, () => listener.health(false))
-      for (const at of script.hintsAt ?? []) clock.setTimer(at, () => listener.hint())
+      for (const at of script.hintsAt ?? []) clock.setTimer(at, () => listener.hint('all'))
     },
+    stillRunning() {},
     close() {
       source.closed = true
     }

@@ -28,7 +28,14 @@ export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'f
 
 /** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
 export type StreamResult =
-  | { kind: 'response'; httpStatus: number; headers: http.IncomingHttpHeaders; body: http.IncomingMessage }
+  | {
+      kind: 'response'
+      httpStatus: number
+      headers: http.IncomingHttpHeaders
+      body: http.IncomingMessage
+      /** Wall-clock milliseconds when the headers arrived (see ResponseParts). */
+      nowMs: number
+    }
   | { kind: 'failed'; outcome: StatusOutcome }
 
 export interface HttpTransportOptions {
@@ -128,7 +135,7 @@ export class HttpTransport {
       })
       outgoing.on('response', (response) => {
         settle()
-        resolve({ kind: 'response', httpStatus: response.statusCode ?? 0, headers: response.headers, body: response })
+        resolve({ kind: 'response', httpStatus: response.statusCode ?? 0, headers: response.headers, body: response, nowMs: this.now() })
       })
       outgoing.end()
     })

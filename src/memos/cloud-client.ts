@@ -1,8 +1,10 @@
-import type { HttpTransport, ResponseParts } from '../http/transport.js'
+import type { ResponseParts } from '../http/transport.js'
+import type { GatedTransport } from './gated-transport.js'
 import {
   describeApiError,
   describeBody,
   foreignAnswer,
+  hasMemosEnvelope,
   isFastApiError,
   isJsonObject,
   messageOf,
@@ -35,11 +37,13 @@ function classify(parts: ResponseParts): StatusOutcome {
   const parsed = parseJsonObject(body)
   const apiMessage = parsed ? describeApiError(parsed) : ''
 
+  // Before the wrong-server check: a gateway's HTML page for 401/403 is a credentials problem, not a wrong base_url.
+  if (httpStatus === 401 || httpStatus === 403) {
+    const what = apiMessage || (hasMemosEnvelope(parsed) ? '' : describeBody(headers, body))
+    return { kind: 'fatal', scope: 'run', reason: `MemOS rejected the API key (HTTP ${httpStatus}${what}). ${AUTH_HINT}` }
+  }
   const foreign = foreignAnswer(parts, parsed)
   if (foreign) return { kind: 'fatal', scope: 'run', reason: wrongServerReason(foreign, parsed) }
-  if (httpStatus === 401 || httpStatus === 403) {
-    return { kind: 'fatal', scope: 'run', reason: `MemOS rejected the API key (HTTP ${httpStatus}${apiMessage}). ${AUTH_HINT}` }
-  }
   const retryable = retryableAnswer(parts, apiMessage)
   if (retryable) return retryable
   if (parsed === undefined) {
@@ -101,7 +105,7 @@ export interface ApiClientOptions {
   baseUrl: string
   /** '' when no key is to be sent (self-hosted only). */
   apiKey: string
-  transport: HttpTransport
+  transport: GatedTransport
 }
 
 export class CloudClient implements StatusSource {
@@ -114,10 +118,10 @@ export class CloudClient implements StatusSource {
   }
 
   async getStatus(taskId: string, options: RequestOptions): Promise<StatusOutcome> {
-    const answer = await this.options.transport.send(
+    return this.options.transport.send(
       { method: 'POST', url: this.url, headers: this.headers, body: JSON.stringify({ task_id: taskId }) },
-      options
+      options,
+      classifyCloudResponse
     )
-    return answer.kind === 'failed' ? answer.outcome : classifyCloudResponse(answer.parts)
   }
 }

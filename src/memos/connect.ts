@@ -1,14 +1,20 @@
 import { HttpTransport } from '../http/transport.js'
 import type { Settings } from '../settings/settings.js'
+import { type Clock, systemClock } from '../shared/clock.js'
 import type { Log } from '../shared/log.js'
 import type { HintSource, StatusSource } from '../wait/ports.js'
+import { RequestGate } from '../wait/request-gate.js'
 import { CloudClient } from './cloud-client.js'
+import { GatedTransport } from './gated-transport.js'
 import { SelfHostedClient } from './self-hosted-client.js'
 import { WaitStream } from './wait-stream.js'
 
 /** A status source for the chosen API, with the words the log and the summary use for it. */
 export interface ApiConnection {
+  /** Its requests pass `gate`. */
   source: StatusSource
+  /** The one request budget of the step: the status requests and the wait stream both pass it. */
+  gate: RequestGate
   /** "MemOS Cloud (memos.memtensor.cn)" or "the self-hosted MemOS server at localhost:8000". */
   serverName: string
   /** The request, for the debug log: "POST https://…/get/status". */
@@ -20,18 +26,21 @@ export interface ApiConnection {
 }
 
 export function connect(
-  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'>,
+  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream' | 'maxRequestsPerSecond'>,
   userAgent: string,
-  log: Log
+  log: Log,
+  clock: Clock = systemClock
 ): ApiConnection {
-  const transport = new HttpTransport({ userAgent })
+  const gate = new RequestGate(settings.maxRequestsPerSecond, clock)
+  const transport = new GatedTransport(new HttpTransport({ userAgent, clock }), gate, clock)
   const host = new URL(settings.baseUrl).host
   const close = (): void => transport.close()
   if (settings.api === 'self-hosted') {
     const { baseUrl, apiKey, userId } = settings
     return {
       source: new SelfHostedClient({ baseUrl, apiKey, userId, transport }),
-      hints: settings.stream ? new WaitStream({ baseUrl, apiKey, userId, transport, log }) : undefined,
+      gate,
+      hints: settings.stream ? new WaitStream({ baseUrl, apiKey, userId, transport, log, clock }) : undefined,
       serverName: `the self-hosted MemOS server at ${host}`,
       endpoint: `GET ${settings.baseUrl}/scheduler/status`,
       close
@@ -39,6 +48,7 @@ export function connect(
   }
   return {
     source: new CloudClient({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport }),
+    gate,
     serverName: `MemOS Cloud (${host})`,
     endpoint: `POST ${settings.baseUrl}/get/status`,
     close

@@ -43,18 +43,20 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
   const parsed = parseJsonObject(body)
   const apiMessage = parsed ? describeApiError(parsed) : ''
 
-  const foreign = foreignAnswer(parts, parsed)
-  if (foreign) return { kind: 'fatal', scope: 'run', reason: wrongServerReason(foreign, parsed) }
   if (hasMemosEnvelope(parsed) && parsed.code >= 10000) {
     // Five-digit business codes are MemOS Cloud's; the open-source server uses HTTP-like codes.
     return { kind: 'fatal', scope: 'run', reason: wrongServerReason(`HTTP ${httpStatus}, code ${parsed.code}${messageOf(parsed)}`, parsed) }
   }
+  // Before the wrong-server check: a gateway's HTML page for 401/403 is a credentials problem, not a wrong base_url.
   if (httpStatus === 401 || httpStatus === 403) {
     const hint = withKey
       ? "It refused the key in 'api_key' (sent as 'Authorization: Bearer'): check it."
-      : "The open-source server needs no key, so a gateway in front of it may: set 'api_key' (sent as 'Authorization: Bearer')."
-    return { kind: 'fatal', scope: 'run', reason: `The MemOS server refused the request (HTTP ${httpStatus}${apiMessage}). ${hint}` }
+      : "The open-source server needs no key, so the server or a gateway in front of it asked for credentials: set 'api_key' (sent as 'Authorization: Bearer')."
+    const what = apiMessage || (hasMemosEnvelope(parsed) ? '' : describeBody(headers, body))
+    return { kind: 'fatal', scope: 'run', reason: `The MemOS server refused the request (HTTP ${httpStatus}${what}). ${hint}` }
   }
+  const foreign = foreignAnswer(parts, parsed)
+  if (foreign) return { kind: 'fatal', scope: 'run', reason: wrongServerReason(foreign, parsed) }
   const retryable = retryableAnswer(parts, apiMessage)
   if (retryable) return retryable
   if (!hasMemosEnvelope(parsed)) {
@@ -123,9 +125,9 @@ export class SelfHostedClient implements StatusSource {
     const url = new URL(this.base)
     url.searchParams.set('user_id', this.options.userId)
     url.searchParams.set('task_id', taskId)
-    const answer = await this.options.transport.send({ method: 'GET', url, headers: this.headers }, options)
-    return answer.kind === 'failed'
-      ? answer.outcome
-      : classifySelfHostedResponse(answer.parts, this.options.userId, this.options.apiKey !== '')
+    const { userId, apiKey } = this.options
+    return this.options.transport.send({ method: 'GET', url, headers: this.headers }, options, (parts) =>
+      classifySelfHostedResponse(parts, userId, apiKey !== '')
+    )
   }
 }

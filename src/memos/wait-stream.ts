@@ -1,16 +1,19 @@
-import type { HttpTransport } from '../http/transport.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import type { Log } from '../shared/log.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
+import { HINTED_WAIT_FACTOR } from '../wait/schedule.js'
+import type { GatedTransport } from './gated-transport.js'
 import { SseParser } from './sse.js'
 
 /**
  * The open-source server's wait stream (`GET {base_url}/scheduler/wait/stream`), as hints for the poller.
- * Every `poll_interval` the server reports how many of the user's tasks are active; a drop, or `idle`, means
- * some task of that user finished (not which, and not necessarily one of the step's), so the poller looks.
- * One stream per wait. When the stream fails in any way, the poller falls back to its schedule, and the
- * stream is reopened with backoff while time is left; a failing stream never fails the step.
+ * Every `poll_interval` the server reports how many of the user's tasks are active; a drop of `d` means `d` of
+ * that user's tasks finished (not which, and not necessarily the step's), so the poller looks. One stream per
+ * wait, opened through the step's request gate like any request. When the stream fails in any way, the poller
+ * falls back to its schedule, and the stream is reopened with backoff while time is left; a failing stream never
+ * fails the step. After `idle` the server ends the stream: it is reopened only once a poll shows a task still
+ * running, and later each idle ending in a row waits longer.
  */
 
 export interface WaitStreamOptions {
@@ -18,30 +21,57 @@ export interface WaitStreamOptions {
   userId: string
   /** '' when no key is sent. */
   apiKey: string
-  transport: HttpTransport
+  transport: GatedTransport
   log: Log
   clock?: Clock
 }
 
 /** No frame for this many intervals: the stream is stalled (a buffering proxy, a hung server). */
 const STALL_INTERVALS = 3
-/** The stream must answer with its headers within this long. */
-const CONNECT_TIMEOUT_MS = 10_000
+/**
+ * A server flushes the stream's headers at once; a proxy that buffers event streams holds them back with the
+ * frames. So the headers get as long as a frame would (three intervals), but never under 2 s, which a TLS
+ * handshake through a proxy on a slow link can take, nor over the 10 s that any sane server answers within.
+ */
+const HEADERS_MIN_MS = 2000
+const HEADERS_MAX_MS = 10_000
+/**
+ * An `idle` at once while the step's tasks still run says the server does not count them (tracking lags, or
+ * another instance holds them): each such ending in a row makes the wait before reopening four times longer,
+ * from one interval up to the hinted poll's wait, so that a stream that cannot help costs a few requests.
+ */
+const IDLE_BACKOFF_FACTOR = 4
+
+const BUFFERING_ADVICE =
+  'A proxy in front of the server probably buffers event streams. For nginx, turn buffering off on the location of ' +
+  '/scheduler/wait/stream (proxy_buffering off, or have the server send X-Accel-Buffering: no), with proxy_http_version 1.1 ' +
+  "and a long proxy_read_timeout; or set 'stream: false'. Polling carries on meanwhile."
 
 interface Frame {
   status?: unknown
   active_tasks?: unknown
 }
 
+/** How a connection ended: `idle` (the server said every task is done), or a fault; `silent` when nothing came. */
+type Ending = { kind: 'idle' } | { kind: 'fault'; reason: string; silent?: boolean }
+
+/** What one frame means: the active count (to compare the next frame with), the end of the stream, or nothing. */
+type Verdict = { active: number } | { end: Ending } | undefined
+
 export class WaitStream implements HintSource {
   private readonly abort = new AbortController()
+  private readonly clock: Clock
   private listener: HintListener | undefined
   private plan: HintPlan | undefined
   private endsAt = 0
   private healthy = false
   private warned = false
+  private adviceGiven = false
+  /** Faults in a row, and idle endings in a row: each has its own backoff. */
   private failures = 0
-  private readonly clock: Clock
+  private idleEndings = 0
+  /** After an idle ending: reopen only once a poll shows a task still running. */
+  private awaitingRunning = false
   private cancelRetry: (() => void) | undefined
   private cancelStall: (() => void) | undefined
   private connection: AbortController | undefined
@@ -57,6 +87,14 @@ export class WaitStream implements HintSource {
     void this.connect()
   }
 
+  stillRunning(): void {
+    if (!this.awaitingRunning) return
+    this.awaitingRunning = false
+    const plan = this.plan as HintPlan
+    const waitMs = plan.intervalMs * IDLE_BACKOFF_FACTOR ** Math.min(this.idleEndings - 1, 20)
+    this.retryIn(Math.min(waitMs, plan.maxIntervalMs * HINTED_WAIT_FACTOR))
+  }
+
   close(): void {
     this.abort.abort()
     this.connection?.abort()
@@ -69,6 +107,14 @@ export class WaitStream implements HintSource {
     const timeLeftMs = this.endsAt - this.clock.now()
     // After close() no retry is left to call this, and the aborted signal would stop the request unsent.
     if (timeLeftMs <= plan.intervalMs) return
+    const ending = await this.read(plan, timeLeftMs)
+    if (this.abort.signal.aborted) return
+    if (ending.kind === 'idle') return this.endedIdle()
+    this.unhealthy(ending)
+  }
+
+  /** One connection, from its request to its end. */
+  private async read(plan: HintPlan, timeLeftMs: number): Promise<Ending> {
     const url = new URL(`${this.options.baseUrl}/scheduler/wait/stream`)
     url.searchParams.set('user_name', this.options.userId)
     url.searchParams.set('timeout_seconds', String(Math.ceil(timeLeftMs / 1000)))
@@ -78,16 +124,22 @@ export class WaitStream implements HintSource {
     const connection = new AbortController()
     this.connection = connection
     const signal = AbortSignal.any([this.abort.signal, connection.signal])
+    const timeoutMs = Math.min(Math.max(STALL_INTERVALS * plan.intervalMs + 200, HEADERS_MIN_MS), HEADERS_MAX_MS)
 
-    let ending = 'the server closed the stream before the deadline'
+    let ending: Ending = { kind: 'fault', reason: 'the server closed the stream before the deadline' }
     try {
-      const answer = await this.options.transport.openStream({ method: 'GET', url, headers }, { timeoutMs: CONNECT_TIMEOUT_MS, signal })
-      if (answer.kind === 'failed') return this.unhealthy(answer.outcome.kind === 'status' ? 'no answer' : answer.outcome.reason)
+      const answer = await this.options.transport.openStream({ method: 'GET', url, headers }, { timeoutMs, signal })
+      if (answer.kind === 'failed') {
+        const { outcome } = answer
+        if (outcome.kind === 'status') return { kind: 'fault', reason: 'no answer' }
+        const silent = outcome.kind === 'transient' && outcome.problem === 'no response in time'
+        return { kind: 'fault', reason: silent ? `no headers within ${timeoutMs}ms` : outcome.reason, silent }
+      }
       const type = String(answer.headers['content-type'] ?? '')
       if (answer.httpStatus !== 200 || !type.startsWith('text/event-stream')) {
         answer.body.destroy()
         const missing = answer.httpStatus === 404 || answer.httpStatus === 405 ? ' (a server without the route)' : ''
-        return this.unhealthy(`HTTP ${answer.httpStatus}${type ? `, ${type.split(';')[0]}` : ''}${missing}`)
+        return { kind: 'fault', reason: `HTTP ${answer.httpStatus}${type ? `, ${type.split(';')[0]}` : ''}${missing}` }
       }
       // The transport hands the body over: ending this connection (close, a stall, a frame that ends it) ends the body.
       const body = answer.body
@@ -95,16 +147,18 @@ export class WaitStream implements HintSource {
       connection.signal.addEventListener('abort', () => body.destroy(), { once: true })
       let previous: number | undefined
       const stalled = (): void => {
-        ending = `no frame for ${STALL_INTERVALS} intervals`
+        ending = { kind: 'fault', reason: `no frame for ${STALL_INTERVALS} intervals`, silent: true }
       }
       const parser = new SseParser((data) => {
         this.watchForStall(connection, stalled)
         const verdict = this.onFrame(data, previous)
-        if (typeof verdict === 'number') previous = verdict
-        else if (verdict) {
-          ending = verdict
-          connection.abort()
+        if (verdict === undefined) return
+        if ('active' in verdict) {
+          previous = verdict.active
+          return
         }
+        ending = verdict.end
+        connection.abort()
       })
       this.watchForStall(connection, stalled)
       const decoder = new TextDecoder()
@@ -112,46 +166,40 @@ export class WaitStream implements HintSource {
     } catch (error) {
       // When this connection was ended on purpose (close() ends it too, a stall, a frame that ends it), `ending`
       // already says why; any other error is the reason.
-      if (!connection.signal.aborted) ending = errorMessage(error)
+      if (!connection.signal.aborted) ending = { kind: 'fault', reason: errorMessage(error) }
     } finally {
       this.cancelStall?.()
     }
-    if (this.abort.signal.aborted) return
-    if (ending === 'idle') return this.reopenAfterIdle()
-    this.unhealthy(ending)
+    return ending
   }
 
-  /**
-   * One frame: a number (the active count, to compare the next frame with), 'idle' (the server ends the
-   * stream), a reason the stream is unhealthy, or undefined for a frame to ignore.
-   */
-  private onFrame(data: string, previous: number | undefined): number | string | undefined {
+  private onFrame(data: string, previous: number | undefined): Verdict {
     let frame: Frame
     try {
       frame = JSON.parse(data) as Frame
     } catch {
-      return `a frame that is not JSON: '${clip(sanitize(data), QUOTE_MAX)}'`
+      return { end: { kind: 'fault', reason: `a frame that is not JSON: '${clip(sanitize(data), QUOTE_MAX)}'` } }
     }
     const listener = this.listener as HintListener
-    if (frame.status === 'timeout') return 'the server timed the stream out'
-    if (frame.status === 'error') return 'the server reported an error in the stream'
+    if (frame.status === 'timeout') return { end: { kind: 'fault', reason: 'the server timed the stream out' } }
+    if (frame.status === 'error') return { end: { kind: 'fault', reason: 'the server reported an error in the stream' } }
     if (frame.status === 'idle') {
-      this.markHealthy()
-      listener.hint()
-      return 'idle'
+      listener.hint('all')
+      return { end: { kind: 'idle' } }
     }
     if (frame.status !== 'running' || typeof frame.active_tasks !== 'number') return undefined
     this.markHealthy()
     const active = frame.active_tasks
     // The first frame has nothing to compare with but what the step last saw: fewer active tasks than the
-    // step's own running ones means one finished before the stream opened.
+    // step's own running ones means some finished before the stream opened.
     const baseline = previous ?? (this.plan as HintPlan).runningTasks()
-    if (active < baseline) listener.hint()
-    return active
+    if (active < baseline) listener.hint(baseline - active)
+    return { active }
   }
 
   private markHealthy(): void {
     this.failures = 0
+    this.idleEndings = 0
     if (this.healthy) return
     this.healthy = true
     this.options.log.debug('The wait stream is up: the server will say when a task finishes.')
@@ -159,27 +207,34 @@ export class WaitStream implements HintSource {
   }
 
   /** Never after close(): connect() returns first, and a request it starts then ends before any answer. */
-  private unhealthy(reason: string): void {
-    if (this.healthy) this.listener?.health(false)
-    this.healthy = false
+  private unhealthy(ending: Extract<Ending, { kind: 'fault' }>): void {
+    this.setUnhealthy()
     this.failures++
-    const retryMs = this.backoffMs()
-    const message = `The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in ${Math.round(retryMs / 100) / 10}s.`
-    if (this.warned) this.options.log.debug(message)
+    const plan = this.plan as HintPlan
+    const retryMs = Math.min(plan.intervalMs * 2 ** Math.min(this.failures - 1, 20), plan.maxIntervalMs)
+    const advice = ending.silent && !this.adviceGiven ? ` ${BUFFERING_ADVICE}` : ''
+    this.adviceGiven ||= advice !== ''
+    const message = `The server's wait stream is not usable (${ending.reason}); polling on the schedule instead, and trying the stream again in ${Math.round(retryMs / 100) / 10}s.${advice}`
+    if (this.warned && !advice) this.options.log.debug(message)
     else this.options.log.info(message)
     this.warned = true
-    this.cancelRetry = this.clock.setTimer(retryMs, () => void this.connect())
+    this.retryIn(retryMs)
   }
 
-  /** After `idle` the server ends the stream; the step's tasks may still be unfinished (tracking off, or not started). */
-  private reopenAfterIdle(): void {
-    this.failures++
-    this.cancelRetry = this.clock.setTimer(this.backoffMs(), () => void this.connect())
+  /** After `idle` the server ends the stream; the step's tasks may still be unfinished (tracking lags, or not started). */
+  private endedIdle(): void {
+    this.setUnhealthy()
+    this.idleEndings++
+    this.awaitingRunning = true
   }
 
-  private backoffMs(): number {
-    const plan = this.plan as HintPlan
-    return Math.min(plan.intervalMs * 2 ** Math.min(this.failures - 1, 20), plan.maxIntervalMs)
+  private setUnhealthy(): void {
+    if (this.healthy) this.listener?.health(false)
+    this.healthy = false
+  }
+
+  private retryIn(ms: number): void {
+    this.cancelRetry = this.clock.setTimer(ms, () => void this.connect())
   }
 
   private watchForStall(connection: AbortController, onStall: () => void): void {

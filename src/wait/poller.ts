@@ -1,9 +1,10 @@
 /**
  * The wait: polls every task until each has finished, the deadline passes, or the run is cancelled. This file
  * is the dispatch loop and what each kind of answer does next (log, schedule, stop); one task's record is in
- * task-state.ts, the timing in schedule.ts, and the results and their wording in results.ts. It is longer than
- * most files here because the loop and its reactions share the queue, the limiter and the deadline, and reading
- * them side by side is what shows that every path schedules, finishes or stops its task.
+ * task-state.ts, the timing in schedule.ts, the request budget in request-gate.ts, the hints in hint-rounds.ts,
+ * and the results and their wording in results.ts. It is longer than most files here because the loop and its
+ * reactions share the queue, the gate and the deadline, and reading them side by side is what shows that every
+ * path schedules, finishes or stops its task.
  */
 import { setMaxListeners } from 'node:events'
 import type { Settings } from '../settings/settings.js'
@@ -14,14 +15,22 @@ import { clip, errorMessage, REASON_MAX, sanitize, STATUS_MAX } from '../shared/
 import { MinHeap } from './min-heap.js'
 import { OutageLog, problemOf } from './outage-log.js'
 import type { HintSource, StatusOutcome, StatusSource } from './ports.js'
-import { RateLimiter } from './rate-limiter.js'
-import { reasonText, type StopCause, type StopReason, type TaskConclusion, type TaskReason, type WaitResult } from './results.js'
+import { HintRounds } from './hint-rounds.js'
+import { gatedSource, RequestGate } from './request-gate.js'
+import {
+  rateLimitText,
+  reasonText,
+  type StopCause,
+  type StopReason,
+  type TaskConclusion,
+  type TaskReason,
+  type WaitResult
+} from './results.js'
 import {
   DEFAULT_SHAPE,
   type Deadline,
   finalPollAt,
   finalPollLead,
-  hintedPollDelay,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -57,6 +66,11 @@ export interface PollerDeps {
   shape?: ScheduleShape
   /** Signals to look now (the self-hosted wait stream); without them the schedule alone decides. */
   hints?: HintSource
+  /**
+   * The gate that `client`'s requests already pass (the connection's, shared with the wait stream). Without
+   * one, the poller puts a gate of its own, for `max_requests_per_second`, in front of the client.
+   */
+  gate?: RequestGate
 }
 
 /** A batch logs a progress line at most this often. */
@@ -73,7 +87,9 @@ class Poller {
   private readonly clock: Clock
   private readonly random: () => number
   private readonly shape: ScheduleShape
-  private readonly limiter: RateLimiter
+  private readonly gate: RequestGate
+  private readonly client: StatusSource
+  private readonly rounds: HintRounds
   private readonly waker: Waker
   /** Aborts the requests in flight when the wait stops for any reason. */
   private readonly inFlightAbort = new AbortController()
@@ -95,13 +111,11 @@ class Poller {
   private finished = 0
   private stopReason: StopReason
   private stopCause: StopCause | undefined
+  /** When the server's rate limit stopped the wait: when it would have let the next request through. */
+  private rateLimitedUntil: number | undefined
   private lastProgressAt = 0
   /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
   private slowestAnswerMs: number | undefined
-  /** While the hints can be relied on, running tasks are polled far less often. */
-  private hintsHealthy = false
-  /** When the last hint came: an answer to a request sent before it may already be out of date. */
-  private lastHintAt = Number.NEGATIVE_INFINITY
 
   constructor(
     private readonly settings: PollSettings,
@@ -110,7 +124,9 @@ class Poller {
     this.clock = deps.clock ?? systemClock
     this.random = deps.random ?? Math.random
     this.shape = deps.shape ?? DEFAULT_SHAPE
-    this.limiter = new RateLimiter(settings.maxRequestsPerSecond)
+    this.gate = deps.gate ?? new RequestGate(settings.maxRequestsPerSecond, this.clock)
+    this.client = deps.gate ? deps.client : gatedSource(deps.client, this.gate, this.clock)
+    this.rounds = new HintRounds(this, settings, this.random, this.shape)
     this.waker = new Waker(this.clock)
     // One abort listener per request in flight; a large batch has many at once.
     // Stryker disable next-line CallExpression: Node's leak warning never reaches a Jest test; the 10,000-id end-to-end run checks stderr for it.
@@ -124,6 +140,10 @@ class Poller {
     this.start = this.clock.now()
     this.lastProgressAt = this.start
     this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs)
+    this.gate.planFor({
+      finalPollAt: () => finalPollAt(this.deadline, this.finalLead()),
+      unfinished: () => this.tasks.length - this.finished
+    })
     for (const task of this.tasks) {
       task.dueAt = this.start
       this.due.push(task)
@@ -142,7 +162,10 @@ class Poller {
 
   private startHints(): void {
     this.deps.hints?.start(
-      { hint: () => this.onHint(), health: (healthy) => this.onHintsHealth(healthy) },
+      {
+        hint: (finished) => this.rounds.hint(finished, this.clock.now()),
+        health: (healthy) => this.rounds.health(healthy, this.clock.now(), this.clock.now() - this.start)
+      },
       {
         timeLeftMs: this.settings.timeoutMs,
         intervalMs: this.settings.intervalMs,
@@ -152,23 +175,8 @@ class Poller {
     )
   }
 
-  /** Some task may have finished: every task that waits for its next poll is due now (the rate limit still applies). */
-  private onHint(): void {
-    const now = this.clock.now()
-    this.lastHintAt = now
-    this.reschedule((task) => Math.min(task.dueAt, now))
-  }
-
-  /** Without hints to rely on, stretched waits shrink back to the schedule's. */
-  private onHintsHealth(healthy: boolean): void {
-    this.hintsHealthy = healthy
-    if (healthy) return
-    const now = this.clock.now()
-    const delay = pollDelay(now - this.start, this.settings, this.random, this.shape)
-    this.reschedule((task) => Math.min(task.dueAt, now + delay))
-  }
-
-  private reschedule(dueAt: (task: TaskState) => number): void {
+  /** Every queued task gets a new due time (the hints' rounds change them). */
+  reschedule(dueAt: (task: TaskState) => number): void {
     for (const task of this.due.drain()) {
       task.dueAt = dueAt(task)
       this.due.push(task)
@@ -188,9 +196,19 @@ class Poller {
         await this.waker.sleep(Number.POSITIVE_INFINITY)
         continue
       }
+      const serverAllowsAt = this.gate.serverAllowsAt(now)
+      if (!this.deadline.checkOnce && serverAllowsAt >= this.deadline.endsAt) {
+        // The server lets no request through before the deadline: waiting would only run out the clock.
+        if (this.inFlight > 0) await this.waker.sleep(Number.POSITIVE_INFINITY)
+        else this.stopForRateLimit(serverAllowsAt, now)
+        continue
+      }
+      const urgent = next.hintedFrom !== undefined
       // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
-      const startAt = Math.max(next.dueAt, this.limiter.readyAt(now))
-      if (!mayStartPoll(startAt, this.deadline, this.finalLead(), next.attempts === 0)) {
+      const startAt = Math.max(next.dueAt, this.gate.readyAt(now, urgent))
+      // A task's first poll, and a final poll the server held back, may start until the deadline itself.
+      const untilDeadline = next.attempts === 0 || serverAllowsAt >= startAt
+      if (!mayStartPoll(startAt, this.deadline, this.finalLead(), untilDeadline)) {
         // No poll fits before the deadline any more (the rate limit pushed it out): the task stays unfinished.
         this.due.pop()
         continue
@@ -200,9 +218,9 @@ class Poller {
         continue
       }
       this.due.pop()
-      this.limiter.recordStart(now)
+      this.rounds.dispatched(next)
       this.inFlight++
-      void this.poll(next, now).finally(() => {
+      void this.poll(next, now, urgent).finally(() => {
         this.inFlight--
         this.waker.wake()
       })
@@ -211,13 +229,13 @@ class Poller {
     while (this.inFlight > 0) await this.waker.sleep(Number.POSITIVE_INFINITY)
   }
 
-  private async poll(task: TaskState, startedAt: number): Promise<void> {
+  private async poll(task: TaskState, startedAt: number, urgent: boolean): Promise<void> {
     task.attempts++
     this.attempts++
     const timeoutMs = requestTimeoutAt(startedAt, this.deadline)
     let outcome: StatusOutcome
     try {
-      outcome = await this.deps.client.getStatus(task.taskId, { timeoutMs, signal: this.inFlightAbort.signal })
+      outcome = await this.client.getStatus(task.taskId, { timeoutMs, signal: this.inFlightAbort.signal, urgent })
     } catch (error) {
       // The wait has stopped and aborted the request (clients then throw RequestAbortedError): not a problem to report.
       if (this.inFlightAbort.signal.aborted) return
@@ -228,7 +246,6 @@ class Poller {
     this.outages.observe(outcome, now)
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
     this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
-    if (outcome.budget) this.limiter.observeBudget(now, outcome.budget)
     switch (outcome.kind) {
       case 'status':
         return this.onStatus(task, outcome.status, outcome.data, startedAt, now)
@@ -256,20 +273,12 @@ class Poller {
         `MemOS reported an unknown status '${status}' (task ${task.taskId}); still waiting. If it is final, add it to 'success_statuses' or 'failure_statuses'.`
       )
     }
-    this.scheduleNext(task, now, this.runningDelay(elapsed, startedAt))
-  }
-
-  /** The wait after a running status: 0 when a hint came while the request was out, long while hints are reliable. */
-  private runningDelay(elapsed: number, startedAt: number): number {
-    if (startedAt < this.lastHintAt) return 0
-    if (this.hintsHealthy) return hintedPollDelay(this.settings, this.random, this.shape)
-    return pollDelay(elapsed, this.settings, this.random, this.shape)
+    if (this.rounds.answersHint(startedAt)) this.deps.hints?.stillRunning()
+    this.scheduleNext(task, now, this.rounds.runningDelay(task, elapsed, startedAt, now))
   }
 
   private onTransient(task: TaskState, outcome: Transient, now: number): void {
     task.recordProblem(problemOf(outcome), outcome.reason)
-    // Throttling pauses every task, but never past the final poll.
-    if (outcome.throttled) this.limiter.throttle(now, outcome.retryAfterMs, finalPollAt(this.deadline, this.finalLead()))
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
@@ -303,10 +312,21 @@ class Poller {
   private finish(task: TaskState, conclusion: TaskConclusion, reason: TaskReason | undefined, now: number): void {
     task.finish(conclusion, reason, now)
     this.finished++
+    // What the wait stream's count can show: a task that reached a final status.
+    if (conclusion === 'success' || conclusion === 'failure') this.rounds.finished(now)
     if (conclusion === 'error' && reason) this.deps.log.info(`${this.label(task)}error: ${reasonText(task.taskId, reason)}`)
     if (conclusion !== 'success' && this.settings.failFast && this.batch && this.finished < this.tasks.length) {
       this.stop('fail_fast', { kind: 'fail_fast', taskId: task.taskId, failed: conclusion === 'failure' })
     }
+  }
+
+  /** The wait ends early: the server's rate limit lets nothing through before the deadline. */
+  private stopForRateLimit(allowsAt: number, now: number): void {
+    this.rateLimitedUntil = allowsAt
+    this.stopReason = 'rate_limited'
+    this.deps.log.info(
+      `${rateLimitText(allowsAt - this.start, this.settings.timeoutMs)}; stopping after ${formatDuration(now - this.start)}.`
+    )
   }
 
   /** Called only while a poll is in flight: its end wakes the loop, which then stops. */
@@ -337,7 +357,7 @@ class Poller {
 
   private unfinishedConclusion(): TaskConclusion {
     if (this.stopReason === 'cancelled') return 'cancelled'
-    return this.stopReason ? 'pending' : 'timed_out'
+    return this.stopReason && this.stopReason !== 'rate_limited' ? 'pending' : 'timed_out'
   }
 
   private unfinishedReason(task: TaskState): TaskReason {
@@ -351,7 +371,11 @@ class Poller {
       attempts: task.attempts,
       lastProblem: task.lastProblem,
       problems: [...task.problems],
-      unreached: this.outages.neverReached()
+      unreached: this.outages.neverReached(),
+      rateLimited:
+        this.rateLimitedUntil === undefined
+          ? undefined
+          : { nextAtMs: this.rateLimitedUntil - this.start, stoppedAtMs: this.clock.now() - this.start }
     }
   }
 }

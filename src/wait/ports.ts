@@ -42,6 +42,8 @@ export type StatusOutcome = (
 export interface RequestOptions {
   timeoutMs: number
   signal: AbortSignal
+  /** A hint asked for this request (a task just finished): the request gate lets it skip the budget's spreading. */
+  urgent?: boolean
 }
 
 export interface StatusSource {
@@ -62,8 +64,11 @@ export class RequestAbortedError extends Error {
  */
 
 export interface HintListener {
-  /** Some task may have finished: poll every unfinished task now. */
-  hint(): void
+  /**
+   * Some tasks may have finished: poll the unfinished ones now, until `finished` of them are seen finished
+   * (the rest keep their schedule); `all` when the source says none of the user's tasks is active any more.
+   */
+  hint(finished: number | 'all'): void
   /** Whether hints can be relied on; while they can, the schedule polls far less. */
   health(healthy: boolean): void
 }
@@ -79,6 +84,11 @@ export interface HintPlan {
 
 export interface HintSource {
   start(listener: HintListener, plan: HintPlan): void
+  /**
+   * An answer to a poll sent after the last hint showed a task still running. A source that ended after saying
+   * every task was done (the wait stream's `idle`) waits for this before it opens again.
+   */
+  stillRunning(): void
   /** Ends the source and every connection it holds; called on every path out of the wait. */
   close(): void
 }

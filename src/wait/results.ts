@@ -39,6 +39,11 @@ export type TaskReason =
       problems: ReadonlyArray<readonly [string, number]>
       /** The server (host:port) when no attempt of the run ever got an answer from it. */
       unreached: string | undefined
+      /**
+       * When the server's rate limit stopped the wait before the deadline: when it would have let the next request
+       * through, and when the wait stopped (milliseconds from the start).
+       */
+      rateLimited?: { nextAtMs: number; stoppedAtMs: number }
     }
   /** Left unwaited when the wait stopped early. */
   | { kind: 'not_waited'; lastStatus: string; cause: StopCause }
@@ -62,8 +67,11 @@ export interface TaskResult {
   timeline: StatusChange[]
 }
 
-/** Why the wait ended before every task finished. */
-export type StopReason = 'cancelled' | 'fail_fast' | 'fatal' | undefined
+/**
+ * Why the wait ended before every task finished: cancelled, fail_fast, a problem for every task, or the server's
+ * rate limit letting no request through before the deadline.
+ */
+export type StopReason = 'cancelled' | 'fail_fast' | 'fatal' | 'rate_limited' | undefined
 
 export interface WaitResult {
   /** In input order. */
@@ -116,6 +124,11 @@ function stopCauseText(cause: Exclude<StopCause, { kind: 'step_error' }>): strin
   return `fail_fast stopped the wait after task ${cause.taskId} ${cause.failed ? 'failed' : 'errored'}`
 }
 
+/** "The server's rate limit allows no request before the timeout (next at 49s, timeout 40s)" */
+export function rateLimitText(nextAtMs: number, timeoutMs: number): string {
+  return `The server's rate limit allows no request before the timeout (next at ${formatDuration(nextAtMs)}, timeout ${formatDuration(timeoutMs)})`
+}
+
 /** The last problem, and the failed attempts counted by kind; "never reached" when nothing ever answered. */
 function timedOutText(
   reason: Extract<TaskReason, { kind: 'timed_out' }>,
@@ -123,7 +136,10 @@ function timedOutText(
   last: string,
   quoted: (text: string) => string
 ): string {
-  const waited = `Timed out after ${formatDuration(reason.timeoutMs)} waiting for ${object}`
+  const limited = reason.rateLimited
+  const waited = limited
+    ? `${rateLimitText(limited.nextAtMs, reason.timeoutMs)}; stopped after ${formatDuration(limited.stoppedAtMs)} waiting for ${object}`
+    : `Timed out after ${formatDuration(reason.timeoutMs)} waiting for ${object}`
   const lastProblem = reason.lastProblem ? `; last attempt: ${quoted(reason.lastProblem)}` : ''
   const counts = countsOf(reason.problems)
   const failures = reason.problems.reduce((sum, [, count]) => sum + count, 0)

@@ -35,6 +35,8 @@ export class TaskState {
   /** Failed attempts per kind of problem over the whole wait. */
   readonly problems = new Map<string, number>()
   notFoundSince: number | undefined
+  /** While a hint's round has made the task due now: the time it was due before (see hint-rounds.ts). */
+  hintedFrom: number | undefined
 
   constructor(
     readonly index: number,

@@ -1,0 +1,44 @@
+/**
+ * Every request to the server passes here, whatever its kind: the step's one request gate admits it, and its
+ * answer teaches the gate (the `X-RateLimit-*` budget, a 429 and its `Retry-After`). The server counts a status
+ * poll and a wait-stream open alike, so neither caller keeps a budget of its own.
+ */
+import type { HttpRequest, HttpTransport, ResponseParts, StreamResult } from '../http/transport.js'
+import type { Clock } from '../shared/clock.js'
+import type { RequestOptions, StatusOutcome } from '../wait/ports.js'
+import type { RequestGate } from '../wait/request-gate.js'
+import { parseRateBudget, parseRetryAfter } from './response-parts.js'
+
+export class GatedTransport {
+  constructor(
+    private readonly transport: HttpTransport,
+    readonly gate: RequestGate,
+    private readonly clock: Clock
+  ) {}
+
+  /** One request, admitted by the gate, its answer classified by the API client that sent it. */
+  async send(request: HttpRequest, options: RequestOptions, classify: (parts: ResponseParts) => StatusOutcome): Promise<StatusOutcome> {
+    const startedAt = await this.gate.acquire(options.urgent === true, options.signal)
+    const answer = await this.transport.send(request, options)
+    const outcome = answer.kind === 'failed' ? answer.outcome : classify(answer.parts)
+    this.gate.learn(outcome, startedAt, this.clock.now())
+    return outcome
+  }
+
+  /** A long-lived GET (the wait stream), admitted by the gate like any request; its headers teach the gate too. */
+  async openStream(request: HttpRequest, options: RequestOptions): Promise<StreamResult> {
+    const startedAt = await this.gate.acquire(false, options.signal)
+    const answer = await this.transport.openStream(request, options)
+    if (answer.kind === 'response') {
+      const now = this.clock.now()
+      const budget = parseRateBudget(answer.headers, answer.nowMs)
+      if (budget) this.gate.observeBudget(budget, startedAt, now)
+      if (answer.httpStatus === 429) this.gate.throttle(now, parseRetryAfter(answer.headers['retry-after'], answer.nowMs))
+    }
+    return answer
+  }
+
+  close(): void {
+    this.transport.close()
+  }
+}
