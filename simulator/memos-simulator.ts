@@ -46,9 +46,10 @@ export type SimulatedApi = 'cloud' | 'self-hosted'
 
 /**
  * The wait stream: `normal`, or `missing` (404, an older server), `close-early` (ends after its first frame),
- * `stall` (stays open, sends nothing more), `error-frame` (an error frame, then the end).
+ * `stall` (stays open, sends nothing more), `error-frame` (an error frame, then the end), `idle` (one `idle` frame
+ * at once and the end, whatever runs: what the server sends while it counts no active task for the user).
  */
-export type StreamBehaviour = 'normal' | 'missing' | 'close-early' | 'stall' | 'error-frame'
+export type StreamBehaviour = 'normal' | 'missing' | 'close-early' | 'stall' | 'error-frame' | 'idle'
 
 export interface SimulatorOptions {
   /** Which API to serve: MemOS Cloud (default) or the open-source server. */
@@ -60,10 +61,14 @@ export interface SimulatorOptions {
   /** Self-hosted: whether the scheduler records task status (it does only on Redis); when false every task is unknown. */
   tracking?: boolean
   /**
-   * A per-client request budget per window, announced in `X-RateLimit-*` headers on every answer and enforced
-   * with HTTP 429 and `Retry-After`, like the open-source server's extended app (100 per 60 s by default).
+   * Self-hosted: the extended app's `RateLimitMiddleware`, a sliding window over every request of a client
+   * (stream opens and unknown routes included; `/health`, `/docs`, `/redoc`, `/openapi.json` and OPTIONS exempt),
+   * keyed by the first `X-Forwarded-For` entry or else the address. 100 requests per 60 s unless given. Every
+   * answer carries `X-RateLimit-Limit`, `-Remaining` and `-Reset` (now + window on a success); a request over the
+   * limit is not counted and gets HTTP 429 `{"detail": …, "retry_after": n}` with `Retry-After`, the reset then
+   * being when the oldest counted request leaves the window (docs/memos-api.md, "How the limiter counts").
    */
-  windowLimit?: { limit: number; windowMs: number }
+  windowLimit?: { limit?: number; windowMs?: number }
   /** The business code of a successful answer: the docs show 0, the SDK's tests 200. */
   successCode?: 0 | 200
   /** Answer with the legacy shape: `data` as a one-element list without `task_id`. */
@@ -109,6 +114,9 @@ interface TaskRecord extends TaskSpec {
   createdAt: number | undefined
 }
 
+/** Paths the server's rate limiter does not count. */
+const LIMIT_EXEMPT_PATHS = new Set(['/health', '/openapi.json', '/docs', '/redoc'])
+
 export const DEFAULT_BASE_PATH = '/api/openmem/v1'
 export const SELF_HOSTED_BASE_PATH = '/product'
 /** The routes that answer a task's status, per API. */
@@ -129,8 +137,8 @@ export class MemosSimulator {
   private readonly options: Required<Omit<SimulatorOptions, 'rateLimit' | 'windowLimit'>> &
     Pick<SimulatorOptions, 'rateLimit' | 'windowLimit'>
   private url = ''
-  /** The current window of `windowLimit`, per client address. */
-  private readonly windows = new Map<string, { startsAt: number; count: number }>()
+  /** The requests `windowLimit` counted in its window, per client: arrival times, oldest first. */
+  private readonly windows = new Map<string, number[]>()
 
   constructor(options: SimulatorOptions = {}) {
     const api = options.api ?? 'cloud'
@@ -284,10 +292,9 @@ export class MemosSimulator {
       status: undefined
     }
     this.requests.push(record)
-    const budget = this.takeFromWindow(request.socket.remoteAddress ?? '', arrivedAt)
     const send = (httpStatus: number, payload: string, headers: http.OutgoingHttpHeaders = {}): void => {
       record.httpStatus = httpStatus
-      response.writeHead(httpStatus, { 'Content-Type': 'application/json', ...budget?.headers, ...headers })
+      response.writeHead(httpStatus, { 'Content-Type': 'application/json', ...reply.budget?.headers, ...headers })
       response.end(payload)
       record.answeredAt = now()
     }
@@ -295,9 +302,10 @@ export class MemosSimulator {
       record.code = code
       send(httpStatus, JSON.stringify({ code, message, data }), headers)
     }
-    const reply: Reply = { record, response, send, sendJson, budget }
+    const reply: Reply = { record, request, response, send, sendJson, budget: undefined }
 
     if (this.options.api === 'self-hosted') return this.answerSelfHosted(reply, route, method, body)
+    const budget = (reply.budget = this.takeFromWindow(request, path, arrivedAt))
     if (method !== 'POST' || !['/get/status', '/add/message', '/add/feedback'].includes(route)) {
       send(404, '<html><body><h1>404 Not Found</h1></body></html>', { 'Content-Type': 'text/html' })
       return
@@ -358,18 +366,20 @@ export class MemosSimulator {
   /** The open-source server: FastAPI routes under /product, no key, HTTP-like codes (docs/memos-api.md). */
   private answerSelfHosted(reply: Reply, route: string, method: string, body: Record<string, unknown> | undefined): void {
     const { record, send, sendJson } = reply
-    const allowed: Record<string, string> = { '/scheduler/status': 'GET', '/add': 'POST', '/scheduler/wait/stream': 'GET' }
-    if (!(route in allowed) || (route === '/scheduler/wait/stream' && this.streamBehaviour === 'missing')) {
-      return send(404, JSON.stringify({ detail: 'Not Found' }))
-    }
-    if (allowed[route] !== method) return send(405, JSON.stringify({ detail: 'Method Not Allowed' }))
-    if (route === '/scheduler/wait/stream') return this.serveWaitStream(reply)
-    const fault = this.takeFault(record.taskId)
+    const stream = route === '/scheduler/wait/stream'
+    // What stands in front of the app first: injected faults (status requests only), then a key-checking gateway.
+    const fault = stream ? undefined : this.takeFault(record.taskId)
     if (fault) return this.applyFault(fault, reply)
     if (this.options.apiKey && record.headers.authorization !== `Bearer ${this.options.apiKey}`) {
       return send(401, JSON.stringify({ detail: 'Unauthorized' }))
     }
+    // The app's rate limiter counts every route, before the router answers.
+    reply.budget = this.takeFromWindow(reply.request, record.path, record.at)
     if (reply.budget?.refused) return this.refuseOverWindow(reply, reply.budget.retryAfterSeconds)
+    const allowed: Record<string, string> = { '/scheduler/status': 'GET', '/add': 'POST', '/scheduler/wait/stream': 'GET' }
+    if (!(route in allowed) || (stream && this.streamBehaviour === 'missing')) return send(404, JSON.stringify({ detail: 'Not Found' }))
+    if (allowed[route] !== method) return send(405, JSON.stringify({ detail: 'Method Not Allowed' }))
+    if (stream) return this.serveWaitStream(reply)
 
     if (route === '/add') {
       const userId = typeof body?.user_id === 'string' ? body.user_id : undefined
@@ -439,14 +449,14 @@ export class MemosSimulator {
    * `poll_interval` seconds with the user's active task count; `idle` (then the end) when none is active,
    * `timeout` at `timeout_seconds`. `streamBehaviour` makes it misbehave.
    */
-  private serveWaitStream({ record, response }: Reply): void {
+  private serveWaitStream({ record, response, budget }: Reply): void {
     const params = new URLSearchParams(record.query)
     const user = params.get('user_name') ?? ''
     const intervalMs = Math.max(50, Number(params.get('poll_interval') ?? '0.5') * 1000)
     const timeoutMs = Number(params.get('timeout_seconds') ?? '120') * 1000
     const started = now()
     record.httpStatus = 200
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...budget?.headers })
     response.flushHeaders()
     this.streams.add(response)
     let frames = 0
@@ -469,7 +479,7 @@ export class MemosSimulator {
         frame({ status: 'timeout', timed_out: true, active_tasks: this.activeTasks(user), elapsed_seconds: elapsedSeconds })
         return void response.end()
       }
-      const active = this.activeTasks(user)
+      const active = behaviour === 'idle' ? 0 : this.activeTasks(user)
       frame({ status: active === 0 ? 'idle' : 'running', active_tasks: active, elapsed_seconds: elapsedSeconds })
       if (active === 0) return void response.end()
       setTimeout(tick, intervalMs)
@@ -489,25 +499,35 @@ export class MemosSimulator {
     return active
   }
 
-  /** Counts a request against `windowLimit`; undefined when there is none. */
-  private takeFromWindow(client: string, at: number): WindowBudget | undefined {
-    const limit = this.options.windowLimit
-    if (!limit) return undefined
-    let window = this.windows.get(client)
-    if (!window || at >= window.startsAt + limit.windowMs) {
-      window = { startsAt: at, count: 0 }
-      this.windows.set(client, window)
+  /** Counts a request against `windowLimit`, as the server's sliding window does; undefined when there is none. */
+  private takeFromWindow(request: http.IncomingMessage, path: string, at: number): WindowBudget | undefined {
+    const options = this.options.windowLimit
+    if (!options || request.method === 'OPTIONS' || LIMIT_EXEMPT_PATHS.has(path)) return undefined
+    const limit = options.limit ?? 100
+    const windowMs = options.windowMs ?? 60_000
+    const forwarded = String(request.headers['x-forwarded-for'] ?? '')
+      .split(',')[0]
+      ?.trim()
+    const client = forwarded || (request.socket.remoteAddress ?? '')
+    const counted = (this.windows.get(client) ?? []).filter((arrival) => arrival > at - windowMs)
+    this.windows.set(client, counted)
+    // Whole unix seconds of the wall clock, as the server's int(time.time()) gives them (`at` is on the precise clock).
+    const seconds = (ms: number): number => Math.floor((ms - now() + Date.now()) / 1000)
+    if (counted.length >= limit) {
+      // Refused requests are not counted; the window frees up when its oldest request leaves it.
+      const reset = seconds((counted[0] as number) + windowMs)
+      const headers = { 'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) }
+      return { refused: true, retryAfterSeconds: reset - seconds(at), headers }
     }
-    window.count++
-    const resetAt = window.startsAt + limit.windowMs
+    counted.push(at)
+    const reset = seconds(at + windowMs)
     return {
-      refused: window.count > limit.limit,
-      retryAfterSeconds: Math.max(1, Math.ceil((resetAt - at) / 1000)),
+      refused: false,
+      retryAfterSeconds: 0,
       headers: {
-        'X-RateLimit-Limit': String(limit.limit),
-        'X-RateLimit-Remaining': String(Math.max(0, limit.limit - window.count)),
-        // Unix seconds, rounded up, as the server sends it.
-        'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000))
+        'X-RateLimit-Limit': String(limit),
+        'X-RateLimit-Remaining': String(limit - counted.length),
+        'X-RateLimit-Reset': String(reset)
       }
     }
   }
@@ -536,6 +556,7 @@ interface WindowBudget {
 /** One request's means of answering, handed to the code that decides the answer. */
 interface Reply {
   record: RequestRecord
+  request: http.IncomingMessage
   response: http.ServerResponse
   send(httpStatus: number, payload: string, headers?: http.OutgoingHttpHeaders): void
   sendJson(httpStatus: number, code: number, message: string, data: unknown, headers?: http.OutgoingHttpHeaders): void

@@ -66,12 +66,13 @@ describe('parseRateBudget', () => {
     [
       'a unix reset time (the open-source server)',
       { 'x-ratelimit-remaining': '57', 'x-ratelimit-reset': String(NOW / 1000 + 30) },
-      { remaining: 57, resetInMs: 30_000 }
+      // A whole second is rounded down: a second more to be safe.
+      { remaining: 57, resetInMs: 31_000 }
     ],
     [
       'seconds until the reset (a gateway)',
       { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '12' },
-      { remaining: 3, resetInMs: 12_000 }
+      { remaining: 3, resetInMs: 13_000 }
     ],
     [
       'fractional seconds until the reset',
@@ -81,17 +82,17 @@ describe('parseRateBudget', () => {
     [
       'a reset time already past',
       { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 - 5) },
-      { remaining: 0, resetInMs: 0 }
+      { remaining: 0, resetInMs: 1000 }
     ],
     [
       'values with trailing spaces (passed on as sent)',
       { 'x-ratelimit-remaining': '57 ', 'x-ratelimit-reset': '12 ' },
-      { remaining: 57, resetInMs: 12_000 }
+      { remaining: 57, resetInMs: 13_000 }
     ],
     [
       'the first of repeated headers',
       { 'x-ratelimit-remaining': ['3', '50'], 'x-ratelimit-reset': ['12', '60'] },
-      { remaining: 3, resetInMs: 12_000 }
+      { remaining: 3, resetInMs: 13_000 }
     ],
     ['no reset', { 'x-ratelimit-remaining': '3' }, undefined],
     ['no remaining', { 'x-ratelimit-reset': '12' }, undefined],

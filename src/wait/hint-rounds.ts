@@ -1,8 +1,9 @@
 /**
  * What the poller does with hints (the wait stream): a hint that `d` of the user's tasks just finished starts a
- * round, in which every waiting task is due at once and its poll is urgent; once `d` tasks are seen finished the
- * round ends, and the tasks it had not reached go back to their schedule. A drop of one in a batch of six thus
- * costs a poll or a few, not six. While hints are reliable, running tasks wait far longer between polls.
+ * round, in which every waiting task is due at once and its poll is urgent; at most `d` of the round's polls are
+ * out at a time, and once `d` tasks are seen finished the round ends, and the tasks it had not reached go back to
+ * their schedule. A drop of one in a batch of six thus costs a poll or a few, not six, at the price of a round
+ * trip per task asked in turn. While hints are reliable, running tasks wait far longer between polls.
  */
 import { hintedPollDelay, pollDelay, type ScheduleSettings, type ScheduleShape } from './schedule.js'
 import type { TaskState } from './task-state.js'
@@ -20,8 +21,9 @@ export class HintRounds {
   private lastHintAt = Number.NEGATIVE_INFINITY
   /** Tasks still to be seen finished before the current round ends; 0 outside a round. */
   private left = 0
-  /** Queued tasks the current round has made due, not polled yet. */
+  /** Queued tasks the current round has made due, not polled yet; and the round's polls still out. */
   private waiting = 0
+  private probing = 0
 
   constructor(
     private readonly queue: PollQueue,
@@ -45,12 +47,24 @@ export class HintRounds {
     })
   }
 
-  /** A task's poll starts: whether a round asked for it (then it is urgent). */
+  /** Whether the task's poll may start now: a round has no more polls out than tasks it expects to find finished. */
+  mayStart(task: TaskState): boolean {
+    // Outside a round (an answer that was out of date asked for a poll at once) nothing holds a poll back.
+    return task.hintedFrom === undefined || this.left === 0 || this.probing < this.left
+  }
+
+  /** A task's poll starts: whether a round asked for it (then it is urgent, and counted until answered). */
   dispatched(task: TaskState): boolean {
     if (task.hintedFrom === undefined) return false
     task.hintedFrom = undefined
     this.waiting--
+    this.probing++
     return true
+  }
+
+  /** The answer to a round's poll came (whatever it said). */
+  answered(): void {
+    this.probing = Math.max(0, this.probing - 1)
   }
 
   /** Without hints to rely on, stretched waits shrink back to the schedule's. */
@@ -67,6 +81,7 @@ export class HintRounds {
     this.left--
     if (this.left > 0) return
     this.waiting = 0
+    this.probing = 0
     this.queue.reschedule((task) => {
       const dueAt = task.hintedFrom ?? task.dueAt
       task.hintedFrom = undefined

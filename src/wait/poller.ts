@@ -203,7 +203,8 @@ class Poller {
         else this.stopForRateLimit(serverAllowsAt, now)
         continue
       }
-      const urgent = next.hintedFrom !== undefined
+      // A task's first poll tells what the step waits for; a hint's poll, what just changed: neither is spread out.
+      const urgent = next.hintedFrom !== undefined || next.attempts === 0
       // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
       const startAt = Math.max(next.dueAt, this.gate.readyAt(now, urgent))
       // A task's first poll, and a final poll the server held back, may start until the deadline itself.
@@ -217,10 +218,16 @@ class Poller {
         await this.waker.sleep(startAt - now)
         continue
       }
+      if (!this.rounds.mayStart(next)) {
+        // The round has as many polls out as it expects finished tasks: their answers wake the loop.
+        await this.waker.sleep(Number.POSITIVE_INFINITY)
+        continue
+      }
       this.due.pop()
-      this.rounds.dispatched(next)
+      const probe = this.rounds.dispatched(next)
       this.inFlight++
       void this.poll(next, now, urgent).finally(() => {
+        if (probe) this.rounds.answered()
         this.inFlight--
         this.waker.wake()
       })

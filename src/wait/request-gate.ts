@@ -165,11 +165,13 @@ export class RequestGate {
     // From the final poll on, the reserve is what the final poll spends.
     if (nowMs >= finalPollAt) return Number.NEGATIVE_INFINITY
     const horizon = Math.min(budget.resetAt, finalPollAt)
-    const reserve = Math.min(this.plan?.unfinished() ?? 0, Math.ceil(left / 2))
+    // One request for each unfinished task's final poll; a budget too small for that goes to the final poll whole.
+    const reserve = this.plan?.unfinished() ?? 0
     const spendable = left - reserve
     if (spendable <= 0) return horizon
     if (this.lastStart === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY
-    return this.lastStart + (horizon - this.lastStart) / spendable
+    // Evenly from the last start, the last of them one step before the horizon (where the reserve or the reset is).
+    return this.lastStart + (horizon - this.lastStart) / (spendable + 1)
   }
 }
 
