@@ -94,17 +94,23 @@ export class HintRounds {
     return startedAt >= this.lastHintAt && this.lastHintAt !== Number.NEGATIVE_INFINITY
   }
 
+  /** The wait after a running status: long while hints are reliable, else the schedule's. */
+  runningDelay(elapsedMs: number): number {
+    if (this.healthy) return hintedPollDelay(this.settings, this.random, this.shape)
+    return pollDelay(elapsedMs, this.settings, this.random, this.shape)
+  }
+
+  /** Whether an answer may be out of date: its request was sent before the last hint. */
+  stale(startedAt: number): boolean {
+    return startedAt < this.lastHintAt
+  }
+
   /**
-   * The wait after a running status. Long while hints are reliable. An answer to a request sent before the last
-   * hint may be out of date: the task is polled again at once, as part of the hint's round.
+   * A task whose answer was out of date is polled again at once, as part of the hint's round; should the round end
+   * first, it goes back to `scheduledAt`, the time its answer would have given it.
    */
-  runningDelay(task: TaskState, elapsedMs: number, startedAt: number, now: number): number {
-    const delay = this.healthy
-      ? hintedPollDelay(this.settings, this.random, this.shape)
-      : pollDelay(elapsedMs, this.settings, this.random, this.shape)
-    if (startedAt >= this.lastHintAt) return delay
-    task.hintedFrom = now + delay
+  repoll(task: TaskState, scheduledAt: number): void {
+    task.hintedFrom = scheduledAt
     this.waiting++
-    return 0
   }
 }

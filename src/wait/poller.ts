@@ -281,7 +281,13 @@ class Poller {
       )
     }
     if (this.rounds.answersHint(startedAt)) this.deps.hints?.stillRunning()
-    this.scheduleNext(task, now, this.rounds.runningDelay(task, elapsed, startedAt, now))
+    const delay = this.rounds.runningDelay(elapsed)
+    if (!this.rounds.stale(startedAt)) {
+      this.scheduleNext(task, now, delay)
+      return
+    }
+    const scheduledAt = nextPollAt(now, delay, this.deadline, this.finalLead())
+    if (scheduledAt !== undefined && this.scheduleNext(task, now, 0) !== undefined) this.rounds.repoll(task, scheduledAt)
   }
 
   private onTransient(task: TaskState, outcome: Transient, now: number): void {
