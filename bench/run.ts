@@ -20,9 +20,10 @@ import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
 import { renderChart } from './chart.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
-import { SimulatedApi } from './simulated-api.js'
 import { measureStreamOverHttp, measureStreamSimulated, POLLING_POLICY, STREAM_POLICY, type StreamTrial } from './stream.js'
 import { seededRandom as seeded, VirtualClock } from '../testing/virtual-clock.js'
+import { inputReader } from '../testing/inputs.js'
+import { runningUntil, ScriptedApi } from '../testing/scripted-api.js'
 
 const KEY = 'bench-key-not-a-secret'
 /**
@@ -159,7 +160,7 @@ interface Trial {
 
 function defaultSettings(taskId: string, baseUrl: string): Settings {
   const inputs: Record<string, string> = { task_id: taskId, api_key: KEY, base_url: baseUrl, timeout: '45m' }
-  return readSettings((name) => inputs[name] ?? '', {})
+  return readSettings(inputReader(inputs), {})
 }
 
 const silentLog = { info: () => {}, warning: () => {}, debug: () => {} }
@@ -216,7 +217,7 @@ async function measureSimulated(durationsMs: number[], trials: number, latencyMs
       for (let trial = 0; trial < trials; trial++) {
         const clock = new VirtualClock()
         const completesAt = spread(durationMs, random)
-        const api = new SimulatedApi(clock, completesAt, latencyMs)
+        const api = new ScriptedApi(clock, runningUntil({ sim: completesAt }), { latencyMs })
         let detectedAt = Number.NaN
         const trialRandom = seeded(1000 + trial)
         const work = policy
@@ -229,7 +230,7 @@ async function measureSimulated(durationsMs: number[], trials: number, latencyMs
               signal: new AbortController().signal
             }).then((result) => (detectedAt = result.tasks[0]?.timeline.at(-1)?.atMs ?? Number.NaN))
         await clock.run(work)
-        results.push({ policy: policy?.name ?? DEFAULT_POLICY, durationMs, delayMs: detectedAt - completesAt, requests: api.requests })
+        results.push({ policy: policy?.name ?? DEFAULT_POLICY, durationMs, delayMs: detectedAt - completesAt, requests: api.sent.length })
       }
     }
   }
