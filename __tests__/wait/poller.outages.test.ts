@@ -11,7 +11,6 @@ import { fastSettings, recordingLog } from '../../testing/harness.js'
 type Script = (taskId: string, atMs: number) => StatusOutcome
 
 const status = (value: string): StatusOutcome => ({ kind: 'status', status: value, data: { status: value } })
-const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503 Service Unavailable', throttled: false }
 
 /** Records when each request was sent, and answers it 50 ms later as the script says. */
 function scriptedApi(clock: VirtualClock, script: Script): StatusSource & { sent: Array<[string, number]> } {
@@ -41,49 +40,6 @@ async function waitScripted(script: Script, settings: Partial<PollSettings>) {
   )
   return { result, log, sentAt: (taskId: string) => api.sent.filter(([id]) => id === taskId).map(([, at]) => at) }
 }
-
-const gapsBetween = (times: number[]): number[] => times.slice(1).map((at, index) => at - (times[index] ?? 0))
-
-describe('retries during an outage', () => {
-  it('back off: each wait roughly doubles, from interval up to max_interval', async () => {
-    // Down for the first two minutes, then the task is already complete.
-    const { result, sentAt } = await waitScripted((_id, at) => (at < 120_000 ? unavailable : status('completed')), {
-      timeoutMs: 600_000
-    })
-    expect(result.tasks[0]?.conclusion).toBe('success')
-    const gaps = gapsBetween(sentAt('task-1'))
-    // 500 ms, 1 s, 2 s, 4 s, 8 s, 16 s (each ±10 % jitter), then max_interval.
-    expect(gaps[0]).toBeLessThanOrEqual(600)
-    for (let i = 1; i < 6; i++) expect((gaps[i] ?? 0) / (gaps[i - 1] ?? 1)).toBeGreaterThan(1.5)
-    // Each gap also holds the 50 ms the answer took.
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000 + 50)
-    // Nine requests cover two minutes of outage; without back-off it would take well over a hundred.
-    expect(sentAt('task-1').length).toBeLessThanOrEqual(12)
-  })
-
-  it('start backing off from interval again after the server has answered in between', async () => {
-    // Two outages, from 0 to 10 s and from 60 s to 90 s; the task runs in between and completes at 100 s.
-    const down = (at: number): boolean => at < 10_000 || (at >= 60_000 && at < 90_000)
-    const { result, sentAt } = await waitScripted((_id, at) => (down(at) ? unavailable : status(at >= 100_000 ? 'completed' : 'running')), {
-      timeoutMs: 600_000
-    })
-    expect(result.tasks[0]?.conclusion).toBe('success')
-    const times = sentAt('task-1')
-    const firstFailureOfSecondOutage = times.findIndex((at) => at >= 60_000)
-    // By the end of the first outage the back-off had grown to 8 s, and would be 16 s next. In the second
-    // outage the first retry waits what an ordinary poll 60 s in waits (0.13 × 60 s, about 8 s).
-    expect(gapsBetween(times.slice(0, 6)).at(-1)).toBeGreaterThan(7000)
-    const retry = (times[firstFailureOfSecondOutage + 1] ?? 0) - (times[firstFailureOfSecondOutage] ?? 0)
-    expect(retry).toBeGreaterThan(6000)
-    expect(retry).toBeLessThan(11_000)
-  })
-
-  it('wait for the server Retry-After even when back-off alone would retry sooner', async () => {
-    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', retryAfterMs: 7000, throttled: false }
-    const { sentAt } = await waitScripted((_id, at) => (at < 1000 ? throttled : status('completed')), { timeoutMs: 60_000 })
-    expect(gapsBetween(sentAt('task-1'))[0]).toBeGreaterThanOrEqual(7000)
-  })
-})
 
 describe('fail_fast in a batch', () => {
   const finishesAt: Record<string, [number, string]> = {
