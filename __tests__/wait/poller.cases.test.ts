@@ -14,7 +14,6 @@ import { RequestAbortedError, type StatusOutcome, type StatusSource } from '../.
 import { fastSettings, recordingLog } from '../../testing/harness.js'
 
 const status = (value: string): StatusOutcome => ({ kind: 'status', status: value, data: { status: value } })
-const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503 (Service Unavailable)', throttled: false }
 
 /** What the API answers for a task's `n`-th request (from 1), sent `atMs` after the start; `throws` rejects instead. */
 type Script = (taskId: string, atMs: number, n: number) => StatusOutcome | { throws: unknown }
@@ -102,103 +101,6 @@ describe('one task', () => {
       attempts: 1,
       error: "Timed out after 0ms waiting for task t (last status 'running')."
     })
-  })
-})
-
-describe('a batch', () => {
-  it('asks the tasks in input order, names each task in its log lines and keeps input order in the result', async () => {
-    const { result, log, sent } = await waitScripted(runningUntil({ c1: 0, c2: 0, c3: 0 }), { taskIds: ['c1', 'c2', 'c3'] })
-    expect(sent.map((request) => request.taskId)).toEqual(['c1', 'c2', 'c3'])
-    expect(result.tasks.map((task) => [task.taskId, task.conclusion, task.attempts])).toEqual([
-      ['c1', 'success', 1],
-      ['c2', 'success', 1],
-      ['c3', 'success', 1]
-    ])
-    // Starts are spaced by the rate limit: 1050 ms / 20.
-    expect(log.messages('info')).toEqual(['[c1] completed (50ms)', '[c2] completed (103ms)', '[c3] completed (155ms)'])
-    expect(log.messages('debug')[0]).toBe("[c1] attempt 1 took 50ms: status 'completed'")
-    expect(result.attempts).toBe(3)
-  })
-
-  it('logs a progress line every 5 seconds, with the problems of an ongoing outage; one task logs none', async () => {
-    // a completes at once; b and c run, and from 4 s on the server is down.
-    const script: Script = (id, at) => (id === 'a' ? status('completed') : at >= 4000 ? unavailable : status('running'))
-    const { log } = await waitScripted(script, { taskIds: ['a', 'b', 'c'], timeoutMs: 12_000 })
-    const progress = log.messages('info').filter((line) => /^\d\/3 done/.test(line))
-    // Each line comes with the first request due 5 s or more after the last line.
-    expect(progress).toEqual([
-      '1/3 done, 0 failed, 5.1s; problems for 587ms: HTTP 503 ×2',
-      '1/3 done, 0 failed, 11.9s; problems for 7.4s: HTTP 503 ×8'
-    ])
-    const single = await waitScripted(runningUntil({}), { taskIds: ['t'], timeoutMs: 12_000 })
-    expect(single.log.messages('info').filter((line) => line.includes('done'))).toEqual([])
-  })
-  it('logs the progress line as soon as 5 seconds have passed', async () => {
-    // Answered at once and polled every second (interval 1 s): a is asked at exactly 5 s.
-    const { log, sentAt } = await waitScripted(
-      runningUntil({}),
-      { taskIds: ['a', 'b'], intervalMs: 1000, timeoutMs: 7000 },
-      { latencyMs: 0 }
-    )
-    expect(sentAt('a')).toContain(5000)
-    expect(log.messages('info').filter((line) => line.includes('done'))).toEqual(['0/2 done, 0 failed, 5s'])
-  })
-})
-
-describe('problems that end a wait', () => {
-  const rejectedKey: StatusOutcome = {
-    kind: 'fatal',
-    scope: 'run',
-    reason: "MemOS rejected the API key (HTTP 401). Check the 'api_key' input."
-  }
-  const rejectedTask: StatusOutcome = { kind: 'fatal', scope: 'task', reason: 'MemOS rejected the task id (code 40000).' }
-
-  it.each([false, true])(
-    'a rejected key stops every task (fail_fast: %p), and the others say why they were not waited for',
-    async (failFast) => {
-      const script: Script = (id) => (id === 'a' ? rejectedKey : status('running'))
-      const { result, log, sent, openAtEnd } = await waitScripted(script, { taskIds: ['a', 'b'], failFast }, { latencyMs: 100 })
-      expect(sent.map((request) => request.taskId)).toEqual(['a', 'b'])
-      expect(result.stopReason).toBe('fatal')
-      // b's request was still out when a's answer came: it is abandoned, not waited for.
-      expect(result.durationMs).toBe(100)
-      expect(openAtEnd).toBe(0)
-      expect(result.tasks.map((task) => [task.conclusion, task.error])).toEqual([
-        ['error', rejectedKey.reason],
-        ['pending', `Not waited for: ${rejectedKey.reason} (no status reported yet).`]
-      ])
-      expect(log.messages('info')).toEqual([`[a] error: ${rejectedKey.reason}`])
-      expect(log.messages('debug')).toEqual([`[a] attempt 1 took 100ms: fatal: ${rejectedKey.reason}`])
-    }
-  )
-
-  it('a rejected task id ends that task only, without fail_fast', async () => {
-    const script: Script = (id, _at, n) => (id === 'bad' ? rejectedTask : status(n < 3 ? 'running' : 'completed'))
-    const { result } = await waitScripted(script, { taskIds: ['bad', 'good'], failFast: false })
-    expect(result.stopReason).toBeUndefined()
-    expect(result.tasks.map((task) => task.conclusion)).toEqual(['error', 'success'])
-  })
-
-  it.each([
-    ['errored', rejectedTask, 'error'],
-    ['failed', status('failed'), 'failure']
-  ])('with fail_fast, a task that %s stops the others, which say so', async (verb, answer, conclusion) => {
-    const script: Script = (id, _at, n) => (id === 'bad' && n === 2 ? answer : status('running'))
-    const { result, log } = await waitScripted(script, { taskIds: ['good', 'bad'], failFast: true })
-    expect(result.stopReason).toBe('fail_fast')
-    expect(result.tasks.map((task) => [task.conclusion, task.error])).toEqual([
-      ['pending', `Not waited for: fail_fast stopped the wait after task bad ${verb} (last status 'running').`],
-      [conclusion, expect.any(String)]
-    ])
-    expect(result.tasks[1]?.durationMs).toBe(result.durationMs)
-    expect(log.messages('warning')).toEqual([])
-  })
-
-  it('without fail_fast, a failed task leaves the others running to the end', async () => {
-    const script: Script = (id, _at, n) => status(id === 'bad' ? 'failed' : n < 4 ? 'running' : 'completed')
-    const { result } = await waitScripted(script, { taskIds: ['good', 'bad'], failFast: false })
-    expect(result.stopReason).toBeUndefined()
-    expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure'])
   })
 })
 

@@ -53,21 +53,4 @@ describe('the poller on simulated time', () => {
     expect(api.sent.at(-1)?.[1]).toBe(3_600_000 - 200)
     expect(result.durationMs).toBe(3_600_000 - 100)
   })
-
-  it('spreads a batch of 1,000 tasks under the rate cap and polls each finished task no more', async () => {
-    const clock = new VirtualClock()
-    const completesAt: Record<string, number> = {}
-    const random = seeded(5)
-    const ids = Array.from({ length: 1000 }, (_, index) => `b${index}`)
-    for (const id of ids) completesAt[id] = random() * 60_000
-    const api = simulatedApi(clock, completesAt, 50)
-    const result = await waitOnVirtualTime(clock, api, ids, 600_000, random)
-    expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
-    const times = api.sent.map(([, at]) => at).sort((a, b) => a - b)
-    for (let i = 20; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 20] ?? 0)).toBeGreaterThanOrEqual(1000)
-    // A request sent at or after a task's completion sees `completed`: there is exactly one such request per task.
-    for (const id of ids) {
-      expect(api.sent.filter(([sentFor, at]) => sentFor === id && at + 50 >= (completesAt[id] ?? 0))).toHaveLength(1)
-    }
-  })
 })
