@@ -45,7 +45,7 @@ export interface ScriptedApiOptions {
 }
 
 export class ScriptedApi implements StatusSource {
-  /** Every request sent, in order. */
+  /** Every request asked for, in order. */
   readonly sent: ScriptedRequest[] = []
   /** Requests sent and not yet settled. */
   open = 0
@@ -63,13 +63,13 @@ export class ScriptedApi implements StatusSource {
   }
 
   getStatus(taskId: string, { timeoutMs, signal }: RequestOptions): Promise<StatusOutcome> {
-    // A client given a signal that has already aborted sends nothing.
-    if (signal.aborted) return Promise.reject(this.abortError())
     const sentAt = this.clock.now() - this.startedAt
     const attempt = (this.attempts.get(taskId) ?? 0) + 1
     this.attempts.set(taskId, attempt)
     const request = { taskId, attempt, sentAt, arrivesAt: sentAt + this.latencyMs / 2, answersAt: sentAt + this.latencyMs, timeoutMs }
     this.sent.push(request)
+    // Asked with a signal that has already aborted, a client gives up at once, as the real ones do.
+    if (signal.aborted) return Promise.reject(this.abortError())
     this.open++
     return new Promise<StatusOutcome>((resolve, reject) => {
       const onAbort = (): void => {
