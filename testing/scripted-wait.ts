@@ -22,7 +22,8 @@ export const SCRIPTED_DEFAULTS: Partial<PollSettings> = {
 export interface ScriptedWaitOptions extends ScriptedApiOptions {
   /** Cancels the run (as SIGTERM would) this long after the start; -1: before it starts. */
   abortAt?: number
-  hints?: GivenHints | { stream: StreamedHints }
+  /** Hints at set times, or a stream's frames; or a maker, for a test that reads the hint source during the wait. */
+  hints?: GivenHints | { stream: StreamedHints } | ((clock: VirtualClock) => ScriptedHints)
   random?: () => number
 }
 
@@ -30,7 +31,8 @@ export interface ScriptedWaitOptions extends ScriptedApiOptions {
 export async function waitScripted(script: Script, settings: Partial<PollSettings> = {}, options: ScriptedWaitOptions = {}) {
   const clock = new VirtualClock(ORIGIN)
   const api = new ScriptedApi(clock, script, options)
-  const hints = options.hints && new ScriptedHints(clock, options.hints)
+  const given = options.hints
+  const hints = typeof given === 'function' ? given(clock) : given && new ScriptedHints(clock, given)
   const abort = new AbortController()
   if (options.abortAt === -1) abort.abort()
   else if (options.abortAt !== undefined) clock.setTimer(options.abortAt, () => abort.abort())
