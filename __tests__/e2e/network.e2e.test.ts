@@ -4,7 +4,7 @@
  * certificate it does not trust, and through a gateway outage.
  */
 import { MemosSimulator } from '../../simulator/memos-simulator.js'
-import { type ActionRun, NODE_VERSION, runAction } from '../../scripts/run-action.js'
+import { type ActionRun, NODE_VERSION, runAction } from '../../testing/run-action.js'
 import { type ConnectProxy, startConnectProxy } from '../../testing/connect-proxy.js'
 import { quickInputs } from '../../testing/inputs.js'
 import { type OutageGateway, startOutageGateway } from '../../testing/outage.js'

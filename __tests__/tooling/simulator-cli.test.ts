@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
-import { ROOT } from '../../scripts/run-action.js'
+import { ROOT } from '../../testing/run-action.js'
 import { sleep } from '../../testing/until.js'
 
 const CLI = join(ROOT, '.build', 'simulator', 'cli.js')
