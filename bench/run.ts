@@ -545,7 +545,7 @@ async function main(): Promise<void> {
   push(
     '## How the default schedule was chosen',
     '',
-    'The reasoning sits next to the constants in `src/schedule.ts`. In short: each wait is 13 % of the time already waited, with ±10 % jitter,',
+    'The reasoning sits next to the constants in `src/wait/schedule.ts`. In short: each wait is 13 % of the time already waited, with ±10 % jitter,',
     `between \`interval\` (${formatDuration(defaults.intervalMs)}) and \`max_interval\` (${formatDuration(defaults.maxIntervalMs)}). A fixed poller is the best possible`,
     'schedule at exactly one duration (short interval: fast and expensive; long interval: cheap and slow). Growing the wait with the time',
     'already waited keeps the delay a steady fraction of the task duration, whatever that turns out to be, while the request count grows',
