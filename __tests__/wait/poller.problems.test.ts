@@ -1,7 +1,8 @@
 /**
  * The poller and the problems it retries, on simulated time (testing/scripted-wait.ts): what the log says of
  * them, the back-off between retries, throttling and the server's budget, a server never reached, and the
- * not-found grace. Request times are exact, so the spacing between retries can be measured.
+ * not-found grace. Request times are exact, so the spacing between retries can be measured. Longer than most
+ * files here: each kind of problem is one short describe block, and they share the back-off they cause.
  */
 import type { StatusOutcome } from '../../src/wait/ports.js'
 import { notFound, refused, type Script, status, unavailable } from '../../testing/scripted-api.js'
