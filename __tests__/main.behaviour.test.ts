@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../src/main.js'
 import { OUTPUT_NAMES } from '../src/report/outputs.js'
-import { actionDefaults, parseOutputFile } from '../scripts/run-action.js'
+import { actionDefaults, parseOutputFile } from '../testing/run-action.js'
 import type { MemosSimulator, SimulatorOptions, TaskSpec } from '../simulator/memos-simulator.js'
 import { startSimulator, TEST_USER } from '../testing/harness.js'
+import { quickInputs } from '../testing/inputs.js'
+import { sleep, until } from '../testing/until.js'
 
 const KEY = 'mpg-main-secret-key-4d21b8'
 /** Variables of the machine running the tests that would change what the action does. */
@@ -49,10 +51,7 @@ async function startWith(options: SimulatorOptions = {}): Promise<void> {
   simulator = await startSimulator(options)
 }
 
-/** Inputs scaled down so each run takes a second or so; every other input is action.yml's default. */
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { task_id: 'task-1', api_key: KEY, base_url: simulator.baseUrl, interval: '100ms', ...extra }
-}
+const inputs = (extra: Record<string, string> = {}): Record<string, string> => quickInputs(simulator.baseUrl, KEY, extra)
 
 async function runMain({ inputs: given = inputs(), env = {}, summaryPath, during }: RunOptions = {}): Promise<InProcessRun> {
   const outputPath = join(dir, 'output')
@@ -85,14 +84,6 @@ async function runMain({ inputs: given = inputs(), env = {}, summaryPath, during
     stdout,
     lines: stdout.split('\n').filter((line) => line !== ''),
     exitCode: process.exitCode
-  }
-}
-
-async function until(condition: () => boolean, limitMs = 5000): Promise<void> {
-  const started = performance.now()
-  while (!condition()) {
-    if (performance.now() - started > limitMs) throw new Error('the condition did not come true in time')
-    await new Promise((done) => setTimeout(done, 10))
   }
 }
 
@@ -366,7 +357,7 @@ describe('cancellation', () => {
         const result = await runMain({
           inputs: inputs({ timeout: '5s' }),
           during: async (stdout) => {
-            await until(() => stdout().includes('running ('))
+            await until(() => stdout().includes('running ('), 'the first status', 5000)
             const added = process.listeners(signal).filter((listener) => !before[signal].includes(listener))
             expect(added).toHaveLength(1)
             signalledAt = performance.now()
@@ -383,13 +374,13 @@ describe('cancellation', () => {
         expect(process.listeners('SIGINT')).toEqual(before.SIGINT)
         expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM)
         // The watchdog: should writing the results hang, the process still ends soon after the signal.
-        await until(() => exit.mock.calls.length > 0, 3000)
+        await until(() => exit.mock.calls.length > 0, 'the exit', 3000)
         expect(exit.mock.calls).toEqual([[1]])
         expect((exitedAt ?? 0) - (signalledAt ?? 0)).toBeGreaterThanOrEqual(850)
       } finally {
         // Even when an expectation failed, the watchdog must fire while process.exit is still a mock.
         const left = signalledAt === undefined ? 0 : signalledAt + 2000 - performance.now()
-        if (left > 0) await new Promise((done) => setTimeout(done, left))
+        if (left > 0) await sleep(left)
       }
     }
   )
@@ -417,7 +408,7 @@ describe('after the wait', () => {
     const sockets = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length
     const before = sockets()
     await runMain()
-    await until(() => sockets() === before, 1000)
+    await until(() => sockets() === before, 'the connections closed', 1000)
     expect(sockets()).toBe(before)
   })
 })

@@ -17,13 +17,14 @@ import { connect } from '../src/memos/connect.js'
 import { waitForTasks } from '../src/wait/poller.js'
 import { USER_AGENT } from '../src/shared/version.js'
 import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
-import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
+import { actionDefaults, DIST, ROOT } from '../testing/run-action.js'
 import { budgetReport, measureBudget } from './budget.js'
 import { renderChart } from './chart.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
-import { SimulatedApi } from './simulated-api.js'
 import { measureStreamOverHttp, measureStreamSimulated, POLLING_POLICY, STREAM_POLICY, type StreamTrial } from './stream.js'
 import { seededRandom as seeded, VirtualClock } from '../testing/virtual-clock.js'
+import { inputReader } from '../testing/inputs.js'
+import { runningUntil, ScriptedApi } from '../testing/scripted-api.js'
 
 const KEY = 'bench-key-not-a-secret'
 /**
@@ -160,7 +161,7 @@ interface Trial {
 
 function defaultSettings(taskId: string, baseUrl: string): Settings {
   const inputs: Record<string, string> = { task_id: taskId, api_key: KEY, base_url: baseUrl, timeout: '45m' }
-  return readSettings((name) => inputs[name] ?? '', {})
+  return readSettings(inputReader(inputs), {})
 }
 
 const silentLog = { info: () => {}, warning: () => {}, debug: () => {} }
@@ -218,7 +219,7 @@ async function measureSimulated(durationsMs: number[], trials: number, latencyMs
       for (let trial = 0; trial < trials; trial++) {
         const clock = new VirtualClock()
         const completesAt = spread(durationMs, random)
-        const api = new SimulatedApi(clock, completesAt, latencyMs)
+        const api = new ScriptedApi(clock, runningUntil({ sim: completesAt }), { latencyMs })
         let detectedAt = Number.NaN
         const trialRandom = seeded(1000 + trial)
         const work = policy
@@ -231,7 +232,7 @@ async function measureSimulated(durationsMs: number[], trials: number, latencyMs
               signal: new AbortController().signal
             }).then((result) => (detectedAt = result.tasks[0]?.timeline.at(-1)?.atMs ?? Number.NaN))
         await clock.run(work)
-        results.push({ policy: policy?.name ?? DEFAULT_POLICY, durationMs, delayMs: detectedAt - completesAt, requests: api.requests })
+        results.push({ policy: policy?.name ?? DEFAULT_POLICY, durationMs, delayMs: detectedAt - completesAt, requests: api.sent.length })
       }
     }
   }
@@ -553,7 +554,7 @@ async function main(): Promise<void> {
   push(
     '## How the default schedule was chosen',
     '',
-    'The reasoning sits next to the constants in `src/schedule.ts`. In short: each wait is 13 % of the time already waited, with ±10 % jitter,',
+    'The reasoning sits next to the constants in `src/wait/schedule.ts`. In short: each wait is 13 % of the time already waited, with ±10 % jitter,',
     `between \`interval\` (${formatDuration(defaults.intervalMs)}) and \`max_interval\` (${formatDuration(defaults.maxIntervalMs)}). A fixed poller is the best possible`,
     'schedule at exactly one duration (short interval: fast and expensive; long interval: cheap and slow). Growing the wait with the time',
     'already waited keeps the delay a steady fraction of the task duration, whatever that turns out to be, while the request count grows',

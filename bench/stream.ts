@@ -1,17 +1,17 @@
 /**
  * The self-hosted rows of the benchmark: the server's wait stream against plain polling. Short tasks run
  * over HTTP against the simulator's own stream; long ones on simulated time, with a stream that behaves as
- * the contract describes (a frame on connecting and then every `poll_interval`, `idle` once no task of the
- * user is active).
+ * the contract describes (testing/scripted-api.ts: a frame on connecting and then every `poll_interval`, `idle`
+ * once no task of the user is active).
  */
-import type { HintListener, HintPlan, HintSource } from '../src/wait/ports.js'
 import { connect } from '../src/memos/connect.js'
 import { readSettings } from '../src/settings/read-settings.js'
 import type { Settings } from '../src/settings/settings.js'
 import { waitForTasks } from '../src/wait/poller.js'
 import { USER_AGENT } from '../src/shared/version.js'
 import { MemosSimulator } from '../simulator/memos-simulator.js'
-import { SimulatedApi } from './simulated-api.js'
+import { inputReader } from '../testing/inputs.js'
+import { runningUntil, ScriptedApi, ScriptedHints } from '../testing/scripted-api.js'
 import { seededRandom as seeded, VirtualClock } from '../testing/virtual-clock.js'
 
 export const STREAM_POLICY = 'self-hosted, wait stream'
@@ -36,7 +36,7 @@ function selfHostedSettings(taskId: string, baseUrl: string, stream: boolean): S
     timeout: '45m',
     stream: String(stream)
   }
-  return readSettings((name) => inputs[name] ?? '', {})
+  return readSettings(inputReader(inputs), {})
 }
 
 const spread = (nominalMs: number, random: () => number): number => nominalMs * (0.9 + 0.2 * random())
@@ -84,41 +84,6 @@ export async function measureStreamOverHttp(durationsMs: number[], trials: numbe
   return done
 }
 
-/**
- * The wait stream on simulated time, as the contract describes it: it connects after half a round trip,
- * sends a frame at once and then every interval, each reaching the step half a round trip later, and ends
- * after `idle`. It hints exactly as the real reader does: on a drop in the count, or idle.
- */
-class SimulatedStream implements HintSource {
-  connections = 0
-  private cancel: (() => void) | undefined
-
-  constructor(
-    private readonly clock: VirtualClock,
-    private readonly completesAt: number,
-    private readonly latencyMs: number
-  ) {}
-
-  start(listener: HintListener, plan: HintPlan): void {
-    this.connections++
-    let previous: number | undefined
-    const frame = (): void => {
-      const active = this.clock.now() - this.latencyMs / 2 < this.completesAt ? 1 : 0
-      if (previous === undefined) listener.health(true)
-      if (active < (previous ?? plan.runningTasks())) listener.hint(active === 0 ? 'all' : 1)
-      previous = active
-      if (active > 0) this.cancel = this.clock.setTimer(plan.intervalMs, frame)
-    }
-    this.cancel = this.clock.setTimer(this.latencyMs, frame)
-  }
-
-  stillRunning(): void {}
-
-  close(): void {
-    this.cancel?.()
-  }
-}
-
 export function measureStreamSimulated(durationsMs: number[], trials: number, latencyMs: number): Promise<StreamTrial[]> {
   return (async () => {
     const results: StreamTrial[] = []
@@ -128,8 +93,10 @@ export function measureStreamSimulated(durationsMs: number[], trials: number, la
         for (let trial = 0; trial < trials; trial++) {
           const clock = new VirtualClock()
           const completesAt = spread(durationMs, random)
-          const api = new SimulatedApi(clock, completesAt, latencyMs, 'in_progress')
-          const hints = stream ? new SimulatedStream(clock, completesAt, latencyMs) : undefined
+          const api = new ScriptedApi(clock, runningUntil({ sim: completesAt }, { running: 'in_progress' }), { latencyMs })
+          // The wait stream as the contract describes it: frames until the user's one task has ended.
+          const activeTasks = (atMs: number): number => (atMs < completesAt ? 1 : 0)
+          const hints = stream ? new ScriptedHints(clock, { stream: { latencyMs, activeTasks } }) : undefined
           const settings = selfHostedSettings('sim', 'http://memos:8000/product', stream)
           const result = await clock.run(
             waitForTasks(settings, {
@@ -146,7 +113,7 @@ export function measureStreamSimulated(durationsMs: number[], trials: number, la
             policy: stream ? STREAM_POLICY : POLLING_POLICY,
             durationMs,
             delayMs: detectedAt - completesAt,
-            requests: api.requests,
+            requests: api.sent.length,
             streams: hints?.connections ?? 0
           })
         }

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_USER_ID, MemosSimulator } from '../simulator/memos-simulator.js'
 import { summaryPage } from './github-markdown.js'
-import { ROOT, runAction } from './run-action.js'
+import { ROOT, runAction } from '../testing/run-action.js'
 
 const { values } = parseArgs({ options: { api: { type: 'string', default: 'cloud' } } })
 if (values.api !== 'cloud' && values.api !== 'self-hosted') {

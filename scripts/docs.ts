@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { ROOT } from './run-action.js'
+import { ROOT } from '../testing/run-action.js'
 
 interface ActionMetadata {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>

@@ -11,7 +11,7 @@ import { buildOutputs } from '../src/report/outputs.js'
 import { buildErrorSummary, buildSummary } from '../src/report/summary.js'
 import type { WaitResult } from '../src/wait/results.js'
 import { summaryPage } from './github-markdown.js'
-import { ROOT } from './run-action.js'
+import { ROOT } from '../testing/run-action.js'
 import { batchWithProblems, CLOUD, oneTaskCompleted, TIMEOUT_MS, TWO_BAD_INPUTS } from './summary-examples.js'
 
 const CHROMIUM_PATHS = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']

@@ -19,7 +19,7 @@ export async function run(): Promise<void> {
   const startedAt = performance.now()
   // Masked before anything else can be logged, input errors included. `::add-mask::` is a runner
   // command: anywhere else (a terminal, npm run try) it would print the key in clear.
-  // Stryker disable next-line MethodExpression: getInput already trims; the trim keeps this in step with inputs.ts.
+  // Stryker disable next-line MethodExpression: getInput already trims; the trim keeps this in step with read-settings.ts.
   const apiKey = core.getInput('api_key').trim() || (process.env.MEMOS_API_KEY ?? '').trim()
   if (apiKey && process.env.GITHUB_ACTIONS === 'true') core.setSecret(apiKey)
   const redact = redactor(apiKey)

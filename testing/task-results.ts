@@ -1,6 +1,6 @@
-/** Tasks as the wait loop reports them, one maker per way a task ends, for the summary's tests. */
+/** Tasks as the wait loop reports them, one maker per way a task ends, for the tests of the outputs and the summary. */
 import { CLOUD_NOT_FOUND_HINT } from '../src/memos/cloud-client.js'
-import { reasonText, type TaskReason, type TaskResult, type WaitResult } from '../src/wait/results.js'
+import { reasonText, type TaskConclusion, type TaskReason, type TaskResult, type WaitResult } from '../src/wait/results.js'
 import type { SummaryContext } from '../src/report/summary.js'
 
 export const CLOUD: SummaryContext = { serverName: 'MemOS Cloud (memos.example)', timeoutMs: 600_000, api: 'cloud' }
@@ -92,7 +92,7 @@ export const timedOut = (taskId: string): TaskResult =>
     reason: timedOutReason('running')
   })
 
-export const notWaitedFor = (taskId: string, stopper: string): TaskResult =>
+export const notWaitedFor = (taskId: string, stopper = 'task-0'): TaskResult =>
   task({
     taskId,
     status: 'running',
@@ -116,6 +116,25 @@ export const KEY_REJECTED =
 /** A task whose key MemOS refused. */
 export const keyRejected = (taskId: string): TaskResult =>
   task({ taskId, conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) })
+
+const MAKERS: Record<TaskConclusion, (taskId: string) => TaskResult> = {
+  success: (taskId) => completed(taskId),
+  failure: failed,
+  error: (taskId) => notFound(taskId),
+  timed_out: timedOut,
+  cancelled,
+  pending: (taskId) => notWaitedFor(taskId)
+}
+
+/**
+ * A task that ended with `conclusion`, for that conclusion's usual reason (the makers above); `overrides` go on
+ * top, and a `reason` among them gets its words from `reasonText` unless an `error` is given too.
+ */
+export function endedAs(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
+  const made = MAKERS[conclusion](taskId)
+  const error = overrides.error ?? (overrides.reason ? reasonText(taskId, overrides.reason) : made.error)
+  return { ...made, ...overrides, error }
+}
 
 export function resultOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): WaitResult {
   return { tasks, stopReason, attempts: tasks.reduce((n, t) => n + t.attempts, 0), durationMs: 1234 }

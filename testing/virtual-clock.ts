@@ -16,9 +16,11 @@ interface Timer {
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export class VirtualClock implements Clock {
-  private time = 0
   private seq = 0
   private readonly timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq))
+
+  /** `time`: where the clock starts, for a test that checks that times are measured from the start of the work. */
+  constructor(private time = 0) {}
 
   now(): number {
     return this.time

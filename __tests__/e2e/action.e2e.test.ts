@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_USER_ID, MemosSimulator, peakInWindow } from '../../simulator/memos-simulator.js'
 import { OUTPUT_NAMES } from '../../src/report/outputs.js'
-import { NODE_VERSION, runAction } from '../../scripts/run-action.js'
+import { NODE_VERSION, runAction } from '../../testing/run-action.js'
 import { render } from '../../testing/rendered.js'
+import { quickInputs } from '../../testing/inputs.js'
+import { sleep } from '../../testing/until.js'
 
 const KEY = 'mpg-e2e-secret-key-7f3a9c'
 let simulator: MemosSimulator
@@ -24,10 +26,7 @@ afterEach(async () => {
   await simulator.stop()
 })
 
-/** Inputs scaled down so each run takes a second or two; every other input is action.yml's default. */
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { task_id: 'task-1', api_key: KEY, base_url: simulator.baseUrl, interval: '100ms', ...extra }
-}
+const inputs = (extra: Record<string, string> = {}): Record<string, string> => quickInputs(simulator.baseUrl, KEY, extra)
 
 function expectEveryOutput(outputs: Record<string, string>): void {
   expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
@@ -321,7 +320,7 @@ describe(`dist/index.js against a self-hosted server, on Node ${NODE_VERSION}`, 
     const lastAnswer = Math.max(...server.statusRequests().map((request) => request.answeredAt ?? 0))
     expect(exitedAt - lastAnswer).toBeLessThan(1000)
     // The server learns of the closed connection a moment after the process is gone.
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
     expect(server.openStreams).toBe(0)
   })
 

@@ -4,8 +4,9 @@
  * certificate it does not trust, and through a gateway outage.
  */
 import { MemosSimulator } from '../../simulator/memos-simulator.js'
-import { type ActionRun, NODE_VERSION, runAction } from '../../scripts/run-action.js'
+import { type ActionRun, NODE_VERSION, runAction } from '../../testing/run-action.js'
 import { type ConnectProxy, startConnectProxy } from '../../testing/connect-proxy.js'
+import { quickInputs } from '../../testing/inputs.js'
 import { type OutageGateway, startOutageGateway } from '../../testing/outage.js'
 import { type CertificateAuthority, makeCertificateAuthority, startTlsFront, type TlsFront } from '../../testing/tls.js'
 
@@ -35,9 +36,7 @@ afterEach(async () => {
   front = proxy = gateway = undefined
 })
 
-function inputs(baseUrl: string): Record<string, string> {
-  return { task_id: 'task-1', api_key: KEY, base_url: baseUrl, interval: '100ms', max_interval: '200ms' }
-}
+const inputs = (baseUrl: string): Record<string, string> => quickInputs(baseUrl, KEY, { max_interval: '200ms' })
 
 /** What a user sees: the log (less the runner's own mask command), the summary and every output. */
 function everythingShown(run: ActionRun): string {

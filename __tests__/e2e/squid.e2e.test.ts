@@ -4,7 +4,7 @@
  * proxy, and with the self-hosted wait stream through the same tunnel.
  */
 import { MemosSimulator } from '../../simulator/memos-simulator.js'
-import { type ActionRun, NODE_VERSION, runAction } from '../../scripts/run-action.js'
+import { type ActionRun, NODE_VERSION, runAction } from '../../testing/run-action.js'
 import { describeWith, type RunningSquid, startSquid } from '../../testing/proxies.js'
 import { type CertificateAuthority, makeCertificateAuthority, startTlsFront, type TlsFront } from '../../testing/tls.js'
 

@@ -10,6 +10,7 @@ import { HttpTransport, type HttpRequest, type HttpTransportOptions } from '../.
 import { RequestAbortedError } from '../../src/wait/ports.js'
 import { type ConnectProxy, isolateProxyEnvironment, startConnectProxy } from '../../testing/connect-proxy.js'
 import { type CertificateAuthority, makeCertificateAuthority, startTlsFront, type TlsFront } from '../../testing/tls.js'
+import { sleep, until } from '../../testing/until.js'
 
 interface Received {
   method: string
@@ -97,10 +98,6 @@ const open = (timeoutMs = 2000, signal = new AbortController().signal): { timeou
   signal
 })
 
-const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
 describe('a complete answer', () => {
   it('sends the method, the headers, the body and its own user agent, and hands back status, headers and body', async () => {
     server = await startServer((_request, response) => {
@@ -159,7 +156,7 @@ describe('a complete answer', () => {
     expect(await http.openStream(get('/stream'), open())).toMatchObject({ kind: 'response', httpStatus: 200 })
     expect(server.closedConnections).toBe(0)
     http.close()
-    await until(() => server?.closedConnections === server?.openedConnections)
+    await until(() => server?.closedConnections === server?.openedConnections, 'every connection closed')
   })
 })
 
@@ -276,7 +273,7 @@ describe("the caller's abort", () => {
     const http = newTransport()
     await expect(http.send(get('/'), open(2000, cancelled.signal))).rejects.toBeInstanceOf(RequestAbortedError)
     await expect(http.openStream(get('/'), open(2000, cancelled.signal))).rejects.toBeInstanceOf(RequestAbortedError)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
     expect(server.received).toEqual([])
   })
 
@@ -346,7 +343,7 @@ describe('the event stream', () => {
         throttled: false
       }
     })
-    await until(() => server?.closedConnections === 1)
+    await until(() => server?.closedConnections === 1, 'the connection closed')
   })
 
   it("throws on the caller's abort while it waits for the headers", async () => {
@@ -354,7 +351,7 @@ describe('the event stream', () => {
     const cancel = new AbortController()
     setTimeout(() => cancel.abort(), 100)
     await expect(newTransport().openStream(get('/'), open(30_000, cancel.signal))).rejects.toBeInstanceOf(RequestAbortedError)
-    await until(() => server?.closedConnections === 1)
+    await until(() => server?.closedConnections === 1, 'the connection closed')
   })
 
   it('leaves no listener on the signal and no timer behind, however the wait for the headers ends', async () => {
@@ -412,7 +409,7 @@ describe('through a proxy (HTTP_PROXY), and over TLS', () => {
     // As the wait stream does when it closes; the stream's tunnel then closes with it.
     if (stream.kind === 'response') stream.body.destroy()
     http.close()
-    await until(() => server?.closedConnections === server?.openedConnections)
+    await until(() => server?.closedConnections === server?.openedConnections, 'every connection closed')
   })
 
   it('names the proxy when it refuses connections', async () => {

@@ -6,6 +6,7 @@ import { connect } from '../../src/memos/connect.js'
 import { USER_AGENT } from '../../src/shared/version.js'
 import type { MemosSimulator } from '../../simulator/memos-simulator.js'
 import { recordingLog, startSimulator, TEST_USER } from '../../testing/harness.js'
+import { until } from '../../testing/until.js'
 
 let simulator: MemosSimulator | undefined
 
@@ -105,8 +106,7 @@ describe('connect', () => {
     expect(simulator.openConnections).toBe(1)
     connection.close()
     // The server keeps an idle connection for 30 s; closed by the client, it goes within moments.
-    const deadline = Date.now() + 5000
-    while (simulator.openConnections > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(() => simulator?.openConnections === 0, 'the connection closed', 5000)
     expect(simulator.openConnections).toBe(0)
   }, 15_000)
 })

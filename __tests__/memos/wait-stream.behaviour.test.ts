@@ -5,6 +5,7 @@
  */
 import type { MemosSimulator } from '../../simulator/memos-simulator.js'
 import { startSimulator, TEST_USER, waitAgainst } from '../../testing/harness.js'
+import { sleep } from '../../testing/until.js'
 
 let simulator: MemosSimulator
 
@@ -83,7 +84,7 @@ describe('the wait stream', () => {
     simulator = await startSimulator({ api: 'self-hosted' })
     simulator.addTask('task-1', { durationMs: 2500 })
     const waiting = waitAgainst(simulator, { intervalMs: 100, maxIntervalMs: 300, timeoutMs: 10_000 }, { stream: true })
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    await sleep(600)
     const pollsBefore = simulator.statusRequests('task-1').length
     simulator.dropStreams()
     const { result } = await waiting
@@ -101,7 +102,7 @@ describe('the wait stream', () => {
     const { result, elapsedMs } = await waitAgainst(simulator, SLOW_SCHEDULE, { stream: true, signal: cancel.signal })
     expect(result.stopReason).toBe('cancelled')
     expect(elapsedMs).toBeLessThan(1000)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
     expect(simulator.openStreams).toBe(0)
   })
 

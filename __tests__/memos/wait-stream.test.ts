@@ -10,6 +10,7 @@ import type { HintPlan } from '../../src/wait/ports.js'
 import { HttpTransport } from '../../src/http/transport.js'
 import { WaitStream } from '../../src/memos/wait-stream.js'
 import { type RecordingLog, recordingLog } from '../../testing/harness.js'
+import { sleep, until } from '../../testing/until.js'
 
 /** What the server does with the n-th stream request (0 first). */
 type Script = (response: ServerResponse, n: number, request: IncomingMessage) => void
@@ -123,20 +124,10 @@ function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl
       },
       health: (healthy) => result.health.push(healthy)
     },
-    { timeLeftMs: 20_000, intervalMs: 100, maxIntervalMs: 400, runningTasks: () => 2, ...plan }
+    { timeLeftMs: 20_000, intervalMs: 100, maxIntervalMs: 400, hintedWaitMs: 6000, runningTasks: () => 2, ...plan }
   )
   watched = result
   return result
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await sleep(10)
-  }
 }
 
 const notUsable = (log: RecordingLog): string[] =>

@@ -1,7 +1,7 @@
 /** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
+import type { TaskConclusion, WaitResult } from '../../src/wait/results.js'
 import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../../src/report/outputs.js'
-import { problem } from '../../testing/task-results.js'
+import { endedAs } from '../../testing/task-results.js'
 
 /** GitHub refuses a step output over 1 MB. */
 const GITHUB_OUTPUT_LIMIT = 1_000_000
@@ -10,28 +10,13 @@ function uuid(index: number): string {
   return `c464e17e-f2ff-4e9a-a2c2-${String(index).padStart(12, '0')}`
 }
 
-function task(taskId: string, conclusion: TaskConclusion, data: Record<string, unknown> | null = null): TaskResult {
-  const error: Partial<Record<TaskConclusion, string>> = {
-    failure: `Task ${taskId} ended with status 'failed'.`,
-    timed_out: `Timed out after 10m waiting for task ${taskId} (last status 'running'; last attempt: HTTP 503 Service Unavailable).`,
-    pending: `Not waited for: fail_fast stopped the wait after task ${uuid(0)} failed (last status 'running').`
-  }
-  return {
-    taskId,
-    status: conclusion === 'success' ? 'completed' : 'running',
-    conclusion,
-    attempts: 12,
-    durationMs: 123_456,
-    data,
-    reason: error[conclusion] === undefined ? undefined : problem(error[conclusion]),
-    error: error[conclusion] ?? '',
-    timeline: []
-  }
-}
-
 function batch(count: number, conclusionOf: (index: number) => TaskConclusion, stopReason?: WaitResult['stopReason']): WaitResult {
   const tasks = Array.from({ length: count }, (_, index) =>
-    task(uuid(index), conclusionOf(index), { task_id: uuid(index), status: 'completed', memory_views: { added: 1, updated: 0 } })
+    endedAs(uuid(index), conclusionOf(index), {
+      attempts: 12,
+      durationMs: 123_456,
+      data: { task_id: uuid(index), status: 'completed', memory_views: { added: 1, updated: 0 } }
+    })
   )
   return { tasks, stopReason, attempts: count * 12, durationMs: 600_000 }
 }

@@ -1,5 +1,5 @@
 import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
-import { problem, withProblem } from '../../testing/task-results.js'
+import { endedAs, withProblem } from '../../testing/task-results.js'
 import {
   buildOutputs,
   errorOutputs,
@@ -9,24 +9,6 @@ import {
   type RunConclusion,
   shouldFailStep
 } from '../../src/report/outputs.js'
-
-function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
-  const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
-    conclusion
-  ]
-  return {
-    taskId,
-    status,
-    conclusion,
-    attempts: 2,
-    durationMs: 1500,
-    data: { task_id: taskId, status },
-    reason: conclusion === 'success' ? undefined : problem(`${taskId} did not succeed`),
-    error: conclusion === 'success' ? '' : `${taskId} did not succeed`,
-    timeline: [],
-    ...overrides
-  }
-}
 
 function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): ReturnType<typeof buildOutputs> {
   return buildOutputs({ tasks, stopReason, attempts: 7, durationMs: 4321 })
@@ -72,16 +54,16 @@ describe('the outputs of a batch', () => {
     ['fail-fast leaves pending tasks', ['failure', 'pending'], 'fail_fast' as const, 'failure'],
     ['every task completed before a cancellation', ['success', 'success'], 'cancelled' as const, 'success']
   ])('give the conclusion when %s', (_name, conclusions, stopReason, expected) => {
-    const tasks = conclusions.map((conclusion, index) => task(`t${index}`, conclusion as TaskConclusion))
+    const tasks = conclusions.map((conclusion, index) => endedAs(`t${index}`, conclusion as TaskConclusion))
     expect(buildOutputs({ tasks, stopReason, attempts: 2, durationMs: 5 }).conclusion).toBe(expected)
   })
 
   const batch = [
-    task('done-1', 'success'),
-    task('broken', 'failure'),
-    task('slow', 'timed_out'),
-    task('crashed', 'error'),
-    task('done-2', 'success')
+    endedAs('done-1', 'success'),
+    endedAs('broken', 'failure'),
+    endedAs('slow', 'timed_out'),
+    endedAs('crashed', 'error'),
+    endedAs('done-2', 'success')
   ]
 
   it('list the statuses in input order and name the failed and the unfinished tasks', () => {
@@ -95,60 +77,72 @@ describe('the outputs of a batch', () => {
 
   it('explain the conclusion with a count line and the reasons of the failed tasks first', () => {
     expect(outputsOf(batch).error).toBe(
-      '2 completed, 1 failed, 1 errored, 1 still running at the timeout. broken did not succeed crashed did not succeed slow did not succeed'
+      "2 completed, 1 failed, 1 errored, 1 still running at the timeout. Task broken ended with status 'failed'. " +
+        "Task crashed was not found (code 50131: task not found) for 5.0s. Check that 'task_id' is right and that 'api_key' belongs to the project that created the task. " +
+        "Timed out after 10m waiting for task slow (last status 'running')."
     )
   })
 
   it('name three problems and count the rest', () => {
-    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => task(id, 'failure'))
-    expect(outputsOf(tasks).error).toBe('5 failed. a did not succeed b did not succeed c did not succeed (and 2 more)')
+    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => endedAs(id, 'failure'))
+    expect(outputsOf(tasks).error).toBe(
+      "5 failed. Task a ended with status 'failed'. Task b ended with status 'failed'. Task c ended with status 'failed'. (and 2 more)"
+    )
   })
 
   it('count cancelled tasks and tasks fail_fast left unwaited', () => {
-    const cancelled = outputsOf([task('a', 'success'), task('b', 'cancelled'), task('c', 'cancelled')], 'cancelled')
+    const cancelled = outputsOf([endedAs('a', 'success'), endedAs('b', 'cancelled'), endedAs('c', 'cancelled')], 'cancelled')
     expect(cancelled.error).toMatch(/^1 completed, 2 cancelled\. /)
     expect(cancelled.pending_task_ids).toBe('b,c')
-    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
-    expect(outputsOf([task('a', 'failure'), task('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
+    expect(outputsOf([endedAs('a', 'failure'), endedAs('b', 'pending')], 'fail_fast').error).toMatch(/^1 failed, 1 not waited for\. /)
+    expect(outputsOf([endedAs('a', 'failure'), endedAs('b', 'pending')], 'fail_fast').pending_task_ids).toBe('b')
   })
 
   it('cut a long status where a reason quotes it, before the reason itself', () => {
     const status = 'S'.repeat(500)
-    const outputs = outputsOf([task('a', 'failure', { status, reason: { kind: 'failed', status } })])
+    const outputs = outputsOf([endedAs('a', 'failure', { status, reason: { kind: 'failed', status } })])
     expect(outputs.error).toBe(`Task a ended with status '${'S'.repeat(99)}…'.`)
   })
 
   it('have no error when every task completed', () => {
-    expect(outputsOf([task('a', 'success'), task('b', 'success')]).error).toBe('')
+    expect(outputsOf([endedAs('a', 'success'), endedAs('b', 'success')]).error).toBe('')
   })
 
   it('give result as the data of each task, in input order', () => {
-    const outputs = outputsOf([task('a', 'success'), task('b', 'failure', { data: null })])
+    const outputs = outputsOf([endedAs('a', 'success'), endedAs('b', 'failure', { data: null })])
     expect(JSON.parse(outputs.result)).toEqual([{ task_id: 'a', status: 'completed' }, null])
     expect(JSON.parse(outputs.tasks)).toEqual([
       {
         task_id: 'a',
         status: 'completed',
         conclusion: 'success',
-        attempts: 2,
-        duration_ms: 1500,
+        attempts: 3,
+        duration_ms: 1234,
         data: { task_id: 'a', status: 'completed' },
         error: ''
       },
-      { task_id: 'b', status: 'failed', conclusion: 'failure', attempts: 2, duration_ms: 1500, data: null, error: 'b did not succeed' }
+      {
+        task_id: 'b',
+        status: 'failed',
+        conclusion: 'failure',
+        attempts: 3,
+        duration_ms: 1234,
+        data: null,
+        error: "Task b ended with status 'failed'."
+      }
     ])
   })
 })
 
 describe('the outputs of one task', () => {
   it('give result as the data object itself and the error as the task error', () => {
-    const outputs = outputsOf([task('only', 'failure')])
+    const outputs = outputsOf([endedAs('only', 'failure')])
     expect(JSON.parse(outputs.result)).toEqual({ task_id: 'only', status: 'failed' })
-    expect(outputs.error).toBe('only did not succeed')
+    expect(outputs.error).toBe("Task only ended with status 'failed'.")
   })
 
   it('give result null when MemOS returned no data', () => {
-    expect(outputsOf([task('only', 'timed_out', { data: null })]).result).toBe('null')
+    expect(outputsOf([endedAs('only', 'timed_out', { data: null })]).result).toBe('null')
   })
 
   it.each([
@@ -157,14 +151,14 @@ describe('the outputs of one task', () => {
   ])('data %s', (_name, extra, leftOut) => {
     // {"blob":"…"} is 11 bytes around the string.
     const data = { blob: 'x'.repeat(OUTPUT_DATA_LIMIT - 11 + extra) }
-    const outputs = outputsOf([task('only', 'success', { data })])
+    const outputs = outputsOf([endedAs('only', 'success', { data })])
     expect(JSON.parse(outputs.result)._truncated !== undefined).toBe(leftOut)
     expect(JSON.parse(outputs.tasks)[0].data._truncated !== undefined).toBe(leftOut)
   })
 
   it('drop the data of every task from a batch whose outputs would pass the limit, but keep the task list', () => {
-    const tasks = Array.from({ length: 20 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(40_000) } }))
-    tasks.push(task('no-data', 'success', { data: null }))
+    const tasks = Array.from({ length: 20 }, (_, index) => endedAs(`t${index}`, 'success', { data: { blob: 'w'.repeat(40_000) } }))
+    tasks.push(endedAs('no-data', 'success', { data: null }))
     const outputs = outputsOf(tasks)
     const results = JSON.parse(outputs.result) as Array<{ _truncated?: string } | null>
     expect(results.slice(0, 20).every((data) => data?._truncated !== undefined)).toBe(true)
@@ -179,7 +173,9 @@ describe('the outputs of one task', () => {
   it.each(['tasks', 'result'] as const)('keep every data object in %s when that output is exactly at the limit', (output) => {
     // Eleven tasks of about 48 KiB each; the last one's data is sized so that the output is exactly 512 KiB.
     const batchWithLastBlob = (length: number): TaskResult[] =>
-      Array.from({ length: 11 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(index === 10 ? length : 48_000) } }))
+      Array.from({ length: 11 }, (_, index) =>
+        endedAs(`t${index}`, 'success', { data: { blob: 'w'.repeat(index === 10 ? length : 48_000) } })
+      )
     const probe = 10_000
     const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(batchWithLastBlob(probe))[output])
     const outputs = outputsOf(batchWithLastBlob(length))
@@ -193,7 +189,7 @@ describe('the outputs of one task', () => {
 describe('the tasks output of a batch too large to list whole', () => {
   // Tasks without data, whose long reasons alone pass the limit: `tasks` keeps as many as fit, in order.
   const withReason = (index: number, length: number): TaskResult =>
-    task(`t${index}`, 'failure', { data: null, ...withProblem('r'.repeat(length)) })
+    endedAs(`t${index}`, 'failure', { data: null, ...withProblem('r'.repeat(length)) })
 
   function batchEndingAtLimit(): TaskResult[] {
     const probe = 10_000

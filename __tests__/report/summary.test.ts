@@ -11,7 +11,7 @@ import {
   CLOUD,
   completed,
   failed,
-  KEY_REJECTED,
+  keyRejected,
   notFound,
   notWaitedFor,
   resultOf,
@@ -20,7 +20,6 @@ import {
   timedOut,
   timedOutReason,
   withProblem,
-  problem,
   views
 } from '../../testing/task-results.js'
 
@@ -105,7 +104,7 @@ const SCENARIOS: Record<string, Scenario> = {
     visible: ["(last status 'running')", 'raise timeout']
   },
   'one task whose key was rejected': {
-    tasks: [task({ conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) })],
+    tasks: [keyRejected('task-1')],
     stopReason: 'fatal',
     heading: '⚠️ MemOS task could not be checked',
     visible: ["Check the 'api_key' input"]
@@ -142,10 +141,7 @@ const SCENARIOS: Record<string, Scenario> = {
     visible: ['fail_fast stopped the wait when task b failed. Set fail_fast: false to wait for every task.']
   },
   'a batch whose key was rejected': {
-    tasks: [
-      task({ taskId: 'a', conclusion: 'error', status: '', timeline: [], data: null, reason: problem(KEY_REJECTED) }),
-      notWaitedFor('b', 'a')
-    ],
+    tasks: [keyRejected('a'), notWaitedFor('b', 'a')],
     stopReason: 'fatal',
     heading: '⚠️ 1 of 2 MemOS tasks could not be checked, 1 not waited for',
     visible: ["Check the 'api_key' input", 'stopped the wait for every task']

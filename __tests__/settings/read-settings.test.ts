@@ -4,11 +4,12 @@ import { join, relative } from 'node:path'
 import { InputError, readSettings } from '../../src/settings/read-settings.js'
 import { DEFAULT_BASE_URL, SELF_HOSTED_BASE_URL } from '../../src/settings/settings.js'
 import { MAX_TASK_IDS } from '../../src/settings/task-ids.js'
+import { inputReader } from '../../testing/inputs.js'
 
 const KEY = 'mpg-test-key-123456'
 
 function settingsFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
-  return readSettings((name) => inputs[name] ?? '', env)
+  return readSettings(inputReader(inputs), env)
 }
 
 function problemsOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
@@ -259,11 +260,7 @@ describe('readSettings: the API mode', () => {
 
   it('cloud: warns once that user_id is not used, and still runs', () => {
     const warnings: string[] = []
-    const settings = readSettings(
-      (name) => ({ task_id: 't', api_key: KEY, user_id: 'alice' })[name] ?? '',
-      {},
-      (message) => warnings.push(message)
-    )
+    const settings = readSettings(inputReader({ task_id: 't', api_key: KEY, user_id: 'alice' }), {}, (message) => warnings.push(message))
     expect(settings.userId).toBe('alice')
     expect(warnings).toEqual(["Input 'user_id' ('alice') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key."])
   })
@@ -687,11 +684,7 @@ describe('readSettings: the bounds, accepted', () => {
 describe('readSettings: user_id', () => {
   const warningsFor = (inputs: Record<string, string>): string[] => {
     const warnings: string[] = []
-    readSettings(
-      (name) => inputs[name] ?? '',
-      {},
-      (message) => warnings.push(message)
-    )
+    readSettings(inputReader(inputs), {}, (message) => warnings.push(message))
     return warnings
   }
 

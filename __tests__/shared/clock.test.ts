@@ -1,4 +1,5 @@
 import { systemClock } from '../../src/shared/clock.js'
+import { sleep } from '../../testing/until.js'
 
 describe('the system clock', () => {
   it('fires a timer after its time, and never once it is cancelled', async () => {
@@ -7,7 +8,7 @@ describe('the system clock', () => {
     const cancel = systemClock.setTimer(5, () => fired.push('cancelled'))
     cancel()
     const started = systemClock.now()
-    await new Promise((resolve) => setTimeout(resolve, 40))
+    await sleep(40)
     expect(fired).toEqual(['kept'])
     expect(systemClock.now() - started).toBeGreaterThanOrEqual(30)
   })

@@ -2,7 +2,8 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
-import { ROOT } from '../../scripts/run-action.js'
+import { ROOT } from '../../testing/run-action.js'
+import { sleep } from '../../testing/until.js'
 
 const CLI = join(ROOT, '.build', 'simulator', 'cli.js')
 
@@ -45,8 +46,6 @@ async function statusOf(baseUrl: string, key: string, taskId: string): Promise<s
   const body = (await response.json()) as { data: { status: string } }
   return body.data.status
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 describe('npm run simulator', () => {
   it('explains every option with --help', async () => {

@@ -61,7 +61,7 @@ describe('a batch of tasks', () => {
     const requests = simulator.statusRequests()
     const throttledAt = requests.find((request) => request.httpStatus === 429)?.at ?? 0
     // None starts for the next second: only the requests of the other tasks already on their way (one each) may
-    // still arrive, where unpaused polling (every 50 ms) would send dozens. The exact pause: poller.cases.test.ts.
+    // still arrive, where unpaused polling (every 50 ms) would send dozens. The exact pause: poller.problems.test.ts.
     const during = requests.filter((request) => request.at > throttledAt && request.at < throttledAt + 950)
     expect(during.length).toBeLessThanOrEqual(ids.length - 1)
     expect(log.messages('warning').join('\n')).toContain('HTTP 429')

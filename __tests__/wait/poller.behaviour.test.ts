@@ -221,7 +221,7 @@ describe('task not found', () => {
     expect(result.tasks[0]?.error).toMatch(/^Task no-such-task was not found/)
     expect(result.tasks[0]?.error).toMatch(reason)
     expect(result.tasks[0]?.error).toContain("Check that 'task_id' is right")
-    // The grace is waited out, and the wait ends then, not at the 10 s timeout (the exact end: poller.cases.test.ts).
+    // The grace is waited out, and the wait ends then, not at the 10 s timeout (the exact end: poller.problems.test.ts).
     expect(elapsedMs).toBeGreaterThanOrEqual(600)
     expect(elapsedMs).toBeLessThan(5000)
   })
@@ -248,7 +248,7 @@ describe('the deadline', () => {
     const requests = simulator.statusRequests()
     const lastAt = (requests.at(-1)?.at ?? 0) - (requests[0]?.at ?? 0)
     // The final poll starts at most the largest lead (2 s) before the deadline: twice the slowest answer, which a
-    // busy machine can make long. Its exact time is checked on simulated time (poller.virtual-clock.test.ts).
+    // busy machine can make long. Its exact time is checked on simulated time (poller.deadline.test.ts).
     expect(lastAt).toBeGreaterThanOrEqual(2500 - 2000)
     expect(elapsedMs).toBeGreaterThanOrEqual(2500 - 2000)
     // And the wait ends at the deadline, not half a timeout later.
@@ -284,7 +284,7 @@ describe('cancellation', () => {
     expect(result.stopReason).toBe('cancelled')
     expect(result.tasks[0]).toMatchObject({ conclusion: 'cancelled' })
     expect(aggregateConclusion(result)).toBe('cancelled')
-    // The hung request is not waited out (request_timeout 10 s); the exact end: poller.cases.test.ts.
+    // The hung request is not waited out (request_timeout 10 s); the exact end: poller.deadline.test.ts.
     expect(simulator.statusRequests()).toHaveLength(1)
     expect(elapsedMs).toBeLessThan(5000)
   })

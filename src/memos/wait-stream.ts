@@ -2,7 +2,6 @@ import { type Clock, systemClock } from '../shared/clock.js'
 import type { Log } from '../shared/log.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
-import { HINTED_WAIT_FACTOR } from '../wait/schedule.js'
 import type { GatedTransport } from './gated-transport.js'
 import { SseParser } from './sse.js'
 
@@ -92,7 +91,7 @@ export class WaitStream implements HintSource {
     this.awaitingRunning = false
     const plan = this.plan as HintPlan
     const waitMs = plan.intervalMs * IDLE_BACKOFF_FACTOR ** Math.min(this.idleEndings - 1, 20)
-    this.retryIn(Math.min(waitMs, plan.maxIntervalMs * HINTED_WAIT_FACTOR))
+    this.retryIn(Math.min(waitMs, plan.hintedWaitMs))
   }
 
   close(): void {

@@ -31,6 +31,7 @@ import {
   type Deadline,
   finalPollAt,
   finalPollLead,
+  HINTED_WAIT_FACTOR,
   mayStartPoll,
   nextPollAt,
   planDeadline,
@@ -170,6 +171,7 @@ class Poller {
         timeLeftMs: this.settings.timeoutMs,
         intervalMs: this.settings.intervalMs,
         maxIntervalMs: this.settings.maxIntervalMs,
+        hintedWaitMs: this.settings.maxIntervalMs * HINTED_WAIT_FACTOR,
         runningTasks: () => this.tasks.filter((task) => task.running).length
       }
     )

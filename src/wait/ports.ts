@@ -78,6 +78,8 @@ export interface HintPlan {
   timeLeftMs: number
   intervalMs: number
   maxIntervalMs: number
+  /** How long a running task waits between polls while hints are reliable: the longest a source need wait. */
+  hintedWaitMs: number
   /** How many of the step's tasks were last seen running; a first frame with fewer active tasks is a hint. */
   runningTasks(): number
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-/** The repository root, whether this file runs from scripts/ (tests) or from .build/scripts/ (demo, bench). */
+/** The repository root, whether this file runs from testing/ (tests) or from .build/testing/ (demo, docs, bench). */
 export const ROOT = resolve(here, here.includes(`${sep}.build${sep}`) ? '../..' : '..')
 export const DIST = join(ROOT, 'dist', 'index.js')
 
