@@ -15,7 +15,7 @@
  * The most one line, and one event's data, may hold. A frame of the real server is a few hundred bytes
  * (a user name, a count, a status, a time, an instance id); 64 KiB leaves room for a hundred times that and
  * for long user names, while a stream that passes it (a broken server, a proxy answering the path with
- * something endless) costs at most about twice this much memory before it is given up.
+ * something endless) costs a few times this much memory at most before it is given up.
  */
 export const SSE_FRAME_MAX_BYTES = 64 * 1024
 
