@@ -412,3 +412,20 @@ describe('after the wait', () => {
     expect(sockets()).toBe(before)
   })
 })
+
+describe('an answer nested too deep to report', () => {
+  it('is malformed and retried: the step still ends with every output and a summary', async () => {
+    await startWith({ apiKey: KEY })
+    simulator.addTask('task-1', { durationMs: 0 })
+    // Parsed, this would reach the outputs' JSON.stringify, which throws on a few thousand levels.
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`
+    const body = `{"code":0,"message":"ok","data":{"task_id":"task-1","status":"completed","extra":${deep}}}`
+    simulator.injectFault({ kind: 'body', body })
+    const result = await runMain()
+    expectEveryOutput(result.outputs)
+    expect(result.outputs).toMatchObject({ conclusion: 'success', status: 'completed', error: '' })
+    expect(result.summary).toContain('MemOS task completed')
+    expect(simulator.statusRequests('task-1')).toHaveLength(2)
+    expect(result.stdout).toContain(`HTTP 200, application/json, JSON nested deeper than 64 levels: '{"code":0,`)
+  })
+})

@@ -47,9 +47,14 @@ export type SimulatedApi = 'cloud' | 'self-hosted'
 /**
  * The wait stream: `normal`, or `missing` (404, an older server), `close-early` (ends after its first frame),
  * `stall` (stays open, sends nothing more), `error-frame` (an error frame, then the end), `idle` (one `idle` frame
- * at once and the end, whatever runs: what the server sends while it counts no active task for the user).
+ * at once and the end, whatever runs: what the server sends while it counts no active task for the user), or a
+ * flood sent as fast as the client reads, as a broken server or a proxy answering the path with something endless
+ * would: `flood-lines` (`data:` lines of 60 kB, never a blank line), `flood-line` (one `data:` line that never ends).
  */
-export type StreamBehaviour = 'normal' | 'missing' | 'close-early' | 'stall' | 'error-frame' | 'idle'
+export type StreamBehaviour = 'normal' | 'missing' | 'close-early' | 'stall' | 'error-frame' | 'idle' | 'flood-lines' | 'flood-line'
+
+/** The size of each piece a flooding stream writes: a `data:` line of `flood-lines`, a stretch of `flood-line`. */
+const FLOOD_PIECE_BYTES = 60_000
 
 export interface SimulatorOptions {
   /** Which API to serve: MemOS Cloud (default) or the open-source server. */
@@ -468,6 +473,7 @@ export class MemosSimulator {
       if (response.destroyed) return
       const behaviour = this.streamBehaviour
       if (behaviour === 'stall') return
+      if (behaviour === 'flood-lines' || behaviour === 'flood-line') return flood(response, behaviour)
       const elapsed = now() - started
       const elapsedSeconds = Math.round(elapsed / 100) / 10
       if (behaviour === 'error-frame') {
@@ -561,6 +567,16 @@ interface Reply {
   send(httpStatus: number, payload: string, headers?: http.OutgoingHttpHeaders): void
   sendJson(httpStatus: number, code: number, message: string, data: unknown, headers?: http.OutgoingHttpHeaders): void
   budget: WindowBudget | undefined
+}
+
+/** Writes without end while the client reads, waiting for each drain, until the response closes. */
+function flood(response: http.ServerResponse, behaviour: 'flood-lines' | 'flood-line'): void {
+  const piece = Buffer.from(behaviour === 'flood-lines' ? `data: ${'x'.repeat(FLOOD_PIECE_BYTES - 7)}\n` : 'x'.repeat(FLOOD_PIECE_BYTES))
+  if (behaviour === 'flood-line') response.write('data: ')
+  const more = (): void => {
+    while (!response.destroyed) if (!response.write(piece)) return void response.once('drain', more)
+  }
+  more()
 }
 
 /** A task's status from its items' statuses, as the open-source scheduler aggregates them. */

@@ -204,6 +204,61 @@ describe('the body size limit', () => {
   })
 })
 
+describe("headers over the limit (16 KiB, Node's and undici's both)", () => {
+  /** Answers with these raw bytes, bypassing Node's own checks on what a server sends. */
+  const raw = (bytes: string) => (request: IncomingMessage) => void request.socket.end(bytes)
+  /** Header lines without end, as fast as the client reads them. */
+  const endless = (request: IncomingMessage): void => {
+    const socket = request.socket
+    socket.write('HTTP/1.1 200 OK\r\n')
+    const lines = 'X-Again: and again\r\n'.repeat(1000)
+    const more = (): void => {
+      while (!socket.destroyed) if (!socket.write(lines)) return void socket.once('drain', more)
+    }
+    more()
+  }
+  const overflowing: Array<[string, (request: IncomingMessage) => void]> = [
+    ['one header of 1 MB', raw(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(1024 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`)],
+    [
+      'a Retry-After of 1 MB',
+      raw(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${'9'.repeat(1024 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`)
+    ],
+    ['header lines that never end', endless]
+  ]
+  const tooLarge = (code: string): unknown => ({
+    kind: 'failed',
+    outcome: {
+      kind: 'transient',
+      reason: `response headers larger than 16384 bytes (${code})`,
+      problem: 'response too large',
+      throttled: false
+    }
+  })
+
+  it.each(overflowing)('a complete answer with %s is too large: worth retrying, and the server was reached', async (_name, answer) => {
+    server = await startServer(answer)
+    expect(await newTransport().send(get('/'), open(10_000))).toEqual(tooLarge('UND_ERR_HEADERS_OVERFLOW'))
+  })
+
+  it.each(overflowing)('the event stream with %s is too large, and its connection closed', async (_name, answer) => {
+    server = await startServer(answer)
+    expect(await newTransport().openStream(get('/'), open(10_000))).toEqual(tooLarge('HPE_HEADER_OVERFLOW'))
+    await until(() => server?.closedConnections === 1)
+  })
+
+  it('takes headers of 15 KiB, on both', async () => {
+    server = await startServer((request, response) => {
+      const type = request.url === '/stream' ? 'text/event-stream' : 'application/json'
+      response.writeHead(200, { 'Content-Type': type, 'X-Big': 'a'.repeat(15 * 1024) }).end('{}')
+    })
+    const http = newTransport()
+    expect(await http.send(get('/'), open())).toMatchObject({ kind: 'response', parts: { httpStatus: 200, body: '{}' } })
+    const stream = await http.openStream(get('/stream'), open())
+    expect(stream).toMatchObject({ kind: 'response', httpStatus: 200 })
+    if (stream.kind === 'response') stream.body.destroy()
+  })
+})
+
 describe('no answer in time, and answers cut short', () => {
   it('gives up on a server that never answers after the request timeout', async () => {
     server = await startServer(() => undefined)

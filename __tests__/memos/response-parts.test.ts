@@ -1,6 +1,15 @@
 import { describeBody, foreignAnswer, parseJsonObject, parseRateBudget, parseRetryAfter } from '../../src/memos/response-parts.js'
 
 const NOW = Date.parse('2026-11-28T12:00:00Z')
+const DAY = 24 * 3_600_000
+
+/** A JSON object nested `depth` levels deep, objects and lists in turn. */
+const nested = (depth: number): string =>
+  Array.from({ length: depth }, (_, level) => (level % 2 ? '[' : '{"a":')).join('') +
+  '1' +
+  Array.from({ length: depth }, (_, level) => (level % 2 ? ']' : '}'))
+    .reverse()
+    .join('')
 
 describe('parseJsonObject', () => {
   it.each([
@@ -11,9 +20,21 @@ describe('parseJsonObject', () => {
     ['a JSON string', '"Not Found"', undefined],
     ['a JSON number', '404', undefined],
     ['an HTML page', '<html><body>Bad Gateway</body></html>', undefined],
-    ['an empty body', '', undefined]
+    ['an empty body', '', undefined],
+    ['an object after blank lines', ' \r\n\t{"a":1}', { a: 1 }]
   ])('reads %s', (_name, body, expected) => {
     expect(parseJsonObject(body)).toEqual(expected)
+  })
+
+  it.each([
+    ['reads an object nested 64 levels deep', nested(64), true],
+    ['reads brackets inside a string, which do not nest', `{"a":"${'[{'.repeat(100)}"}`, true],
+    ['reads brackets after an escaped quote, still inside the string', `{"a":"\\"${'['.repeat(100)}"}`, true],
+    ['refuses an object nested 65 levels deep', nested(65), false],
+    ['refuses an object nested 1,000,000 levels deep', nested(1_000_000), false],
+    ['refuses brackets after an escaped backslash, outside the string', `{"a":"\\\\","b":${nested(64)}}`, false]
+  ])('%s', (_name, body, read) => {
+    expect(parseJsonObject(body) !== undefined).toBe(read)
   })
 })
 
@@ -35,7 +56,39 @@ describe('describeBody', () => {
     ['an empty body', { 'content-type': 'text/plain' }, '', ', text/plain, empty body'],
     ['a body of blank lines', { 'content-type': 'text/plain' }, ' \r\n \n', ', text/plain, empty body'],
     ['an empty body without a content type', {}, '', ', empty body'],
-    ['a long page, cut', { 'content-type': 'text/html' }, `<p>${'x'.repeat(200)}</p>`, `, text/html, not JSON: '<p>${'x'.repeat(76)}…'`]
+    ['a long page, cut', { 'content-type': 'text/html' }, `<p>${'x'.repeat(200)}</p>`, `, text/html, not JSON: '<p>${'x'.repeat(76)}…'`],
+    [
+      'a content type of 1000 characters, cut',
+      { 'content-type': `text/${'x'.repeat(995)}` },
+      'Bad Gateway',
+      `, text/${'x'.repeat(194)}…, not JSON: 'Bad Gateway'`
+    ],
+    ['80 characters and then blank lines, whole', {}, `${'x'.repeat(80)}\n\n  \n`, `, not JSON: '${'x'.repeat(80)}'`],
+    ['runs of whitespace across the cut, one space each', {}, `${'x y\n\n\t'.repeat(40)}`, `, not JSON: '${'x y '.repeat(19)}x y…'`],
+    [
+      'a page of 16 MiB, by its start',
+      { 'content-type': 'text/html' },
+      `<html>  \n${' '.repeat(1024 * 1024)}<body>${'x'.repeat(16 * 1024 * 1024)}`,
+      `, text/html, not JSON: '<html> <body>${'x'.repeat(66)}…'`
+    ],
+    [
+      'a JSON list',
+      { 'content-type': 'application/json' },
+      '[{"status":"completed"}]',
+      `, application/json, not JSON: '[{"status":"completed"}]'`
+    ],
+    [
+      'JSON nested too deep',
+      { 'content-type': 'application/json' },
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      `, application/json, JSON nested deeper than 64 levels: '${'['.repeat(79)}…'`
+    ],
+    [
+      'an object nested too deep',
+      { 'content-type': 'application/json' },
+      `{"code":0,"data":${nested(100)}}`,
+      `, application/json, JSON nested deeper than 64 levels: '{"code":0,"data":{"a":[{"a":[{"a":[{"a":[{"a":[{"a":[{"a":[{"a":[{"a":[{"a":[{"…'`
+    ]
   ])('quotes %s', (_name, headers, body, expected) => {
     expect(describeBody(headers, body)).toBe(expected)
   })
@@ -55,7 +108,11 @@ describe('parseRetryAfter', () => {
     ['seconds with a unit', '5s', undefined],
     ['words', 'in 5', undefined],
     ['an empty value', '', undefined],
-    ['no header', undefined, undefined]
+    ['no header', undefined, undefined],
+    ['a day', '86400', DAY],
+    ['10^20 seconds, as a day', `1${'0'.repeat(20)}`, DAY],
+    ['15,000 digits (past what a number holds), as a day', '9'.repeat(15_000), DAY],
+    ['an HTTP date in the year 9999, as a day', 'Fri, 31 Dec 9999 23:59:59 GMT', DAY]
   ])('reads %s', (_name, value, expected) => {
     expect(parseRetryAfter(value, NOW)).toBe(expected)
   })
@@ -101,7 +158,22 @@ describe('parseRateBudget', () => {
     ['two remainings joined into one header', { 'x-ratelimit-remaining': '10, 9', 'x-ratelimit-reset': '12' }, undefined],
     ['two resets joined into one header', { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '12, 60' }, undefined],
     ['a negative reset', { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '-12' }, undefined],
-    ['no headers', {}, undefined]
+    ['no headers', {}, undefined],
+    [
+      'a unix reset time centuries ahead, as a day',
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': `1${'0'.repeat(20)}` },
+      { remaining: 0, resetInMs: DAY }
+    ],
+    [
+      'a reset of 15,000 digits, as a day',
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '9'.repeat(15_000) },
+      { remaining: 0, resetInMs: DAY }
+    ],
+    [
+      'a remaining of 15,000 digits, as the largest exact number',
+      { 'x-ratelimit-remaining': '9'.repeat(15_000), 'x-ratelimit-reset': '12' },
+      { remaining: Number.MAX_SAFE_INTEGER, resetInMs: 13_000 }
+    ]
   ])('reads %s', (_name, headers, expected) => {
     expect(parseRateBudget(headers, NOW)).toEqual(expected)
   })

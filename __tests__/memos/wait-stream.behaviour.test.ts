@@ -64,7 +64,9 @@ describe('the wait stream', () => {
     ['the route is missing (an older server)', 'missing' as const, /HTTP 404, application\/json \(a server without the route\)/],
     ['an error frame', 'error-frame' as const, /the server reported an error in the stream/],
     ['a stream that closes early', 'close-early' as const, /closed the stream before the deadline/],
-    ['a stalled stream (a buffering proxy)', 'stall' as const, /no frame for 3 intervals/]
+    ['a stalled stream (a buffering proxy)', 'stall' as const, /no frame for 3 intervals/],
+    ['a stream that floods with data lines and never a blank line', 'flood-lines' as const, /the server sent a frame over 64 KiB/],
+    ['a stream that floods with one line that never ends', 'flood-line' as const, /the server sent a frame over 64 KiB/]
   ])('falls back to the schedule when %s, says so once, and never fails the step for it', async (_name, behaviour, reason) => {
     simulator = await startSimulator({ api: 'self-hosted' })
     simulator.streamBehaviour = behaviour

@@ -379,6 +379,45 @@ describe('a stream that cannot be used', () => {
     expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(a frame that is not JSON: 'café ☕'\); /)
   })
 
+  /** Writes `piece` without end while the client reads it. */
+  const flood = (response: ServerResponse, head: string, piece: string): void => {
+    sse(response).flushHeaders()
+    response.write(head)
+    const bytes = Buffer.from(piece)
+    const more = (): void => {
+      while (!response.destroyed) if (!response.write(bytes)) return void response.once('drain', more)
+    }
+    more()
+  }
+
+  it.each([
+    ['data lines without a blank line', '', `data: ${'x'.repeat(1000)}\n`],
+    ['one line that never ends', 'data: ', 'x'.repeat(1000)]
+  ])('a stream that floods with %s: given up at its limit, before any stall, and each flood closed', async (_name, head, piece) => {
+    // The first stream is up (a frame) before its flood.
+    server = await startScriptedServer((response, n) =>
+      flood(response, `${n === 0 ? `data: ${JSON.stringify(running(2))}\n\n` : ''}${head}`, piece)
+    )
+    const { log, health } = watch({ intervalMs: 1000, maxIntervalMs: 1000 })
+    await until(() => notUsable(log).length === 2, 'the second flood given up')
+    const reason = 'the server sent a frame over 64 KiB'
+    expect(notUsable(log)).toEqual([
+      `info: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 1s.`,
+      `debug: The server's wait stream is not usable (${reason}); polling on the schedule instead, and trying the stream again in 1s.`
+    ])
+    expect(health).toEqual([true, false])
+    // Given up on its size: a stall would take 3.2 s, and the second stream opens 1 s after the first ends.
+    expect(Date.now() - watched!.started).toBeLessThan(3200)
+    await until(() => server?.ends.length === 2, 'both floods closed')
+  })
+
+  it('a stream that floods with comments is given up as stalled: no frame for three intervals', async () => {
+    server = await startScriptedServer((response) => flood(response, '', ': keep-alive\n'.repeat(100)))
+    const { log } = watch()
+    await until(() => notUsable(log).length === 1, 'the stall noticed')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no frame for 3 intervals\); /)
+  })
+
   it('a stream whose frames keep coming is not stalled', async () => {
     server = await startScriptedServer((response) => {
       sse(response).flushHeaders()

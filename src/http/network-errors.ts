@@ -3,6 +3,7 @@
  * message. Certificates and handshakes never fix themselves, so they stop the run on the first attempt;
  * a refused or silent connection may be a server still starting, so it is retried.
  */
+import { maxHeaderSize } from 'node:http'
 import type { StatusOutcome } from '../wait/ports.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 
@@ -67,6 +68,12 @@ const NO_ANSWER: ReadonlyMap<string, string> = new Map([
   ['EAI_AGAIN', 'DNS lookup failed'],
   ['EAI_FAIL', 'DNS lookup failed']
 ])
+
+/**
+ * Headers past the limit of Node's parser (node:http) or undici's, both `http.maxHeaderSize` (16 KiB unless
+ * --max-http-header-size says otherwise): the server did answer, with too much, like a body over its limit.
+ */
+const HEADER_OVERFLOW_CODES = new Set(['HPE_HEADER_OVERFLOW', 'UND_ERR_HEADERS_OVERFLOW'])
 
 const UNTRUSTED_HINT =
   'If the server, or a TLS-inspecting proxy on the way, uses a private certificate authority, give the runner ' +
@@ -184,6 +191,10 @@ export function classifyNetworkError(error: unknown, context: NetworkContext): S
     }
   }
 
+  if (HEADER_OVERFLOW_CODES.has(facts.code)) {
+    const reason = `response headers larger than ${maxHeaderSize} bytes (${facts.code})`
+    return { kind: 'transient', reason, problem: 'response too large', throttled: false }
+  }
   const problem = NO_ANSWER.get(facts.code)
   if (problem) {
     const peer = facts.address !== undefined ? `${facts.address}${facts.port !== undefined ? `:${facts.port}` : ''}` : server

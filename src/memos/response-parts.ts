@@ -9,7 +9,47 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+/**
+ * The deepest a body may nest arrays and objects. A MemOS answer nests five levels at most (the envelope, `data`,
+ * `memory_views`, a kind of memory, its list of ids); 64 leaves room for whatever a server adds. Deeper bodies are
+ * read as malformed: JSON.parse would take them (it does not recurse), but a 16 MiB `[[[[…]]]]` costs seconds and
+ * hundreds of MB to parse, and the outputs' JSON.stringify recurses and throws past a few thousand levels.
+ */
+export const JSON_DEPTH_MAX = 64
+
+/** Whether JSON text nests arrays and objects deeper than `max`, in one pass; brackets inside strings do not count. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let at = 0; at < text.length; at++) {
+    const char = text.charCodeAt(at)
+    if (inString) {
+      // A backslash escapes the next character, a quote among them.
+      if (char === BACKSLASH) at++
+      else if (char === QUOTE) inString = false
+    } else if (char === QUOTE) inString = true
+    else if (char === OPEN_BRACKET || char === OPEN_BRACE) {
+      if (++depth > max) return true
+    } else if (char === CLOSE_BRACKET || char === CLOSE_BRACE) depth--
+  }
+  return false
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+
+/** The body as a JSON object; undefined when it is not one, or nests deeper than JSON_DEPTH_MAX. */
 export function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  // Only an object is wanted: any other body (a page, a list) is neither scanned nor parsed.
+  if (!/^[ \t\n\r]*\{/.test(body) || nestsDeeperThan(body, JSON_DEPTH_MAX)) return undefined
+  return parseObject(body)
+}
+
+function parseObject(body: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(body)
     return isJsonObject(value) ? value : undefined
@@ -33,24 +73,52 @@ export function describeApiError(parsed: Record<string, unknown>): string {
   return typeof parsed.code === 'number' ? `, code ${parsed.code}${messageOf(parsed)}` : messageOf(parsed)
 }
 
-/** ", text/html, not JSON: '<html>…'" or ", application/json: '{"detail":"Not Found"}'": what came back instead. */
+/**
+ * ", text/html, not JSON: '<html>…'" or ", application/json: '{"detail":"Not Found"}'": what came back instead.
+ * Only a body that starts like JSON is parsed, and only as far as it needs to be read to quote its start.
+ */
 export function describeBody(headers: http.IncomingHttpHeaders, body: string): string {
-  const type = headers['content-type'] ? `, ${String(headers['content-type']).split(';')[0]}` : ''
-  const text = body.replace(/\s+/g, ' ').trim()
+  const type = headers['content-type'] ? `, ${clip(String(headers['content-type']).split(';')[0] as string, SERVER_MESSAGE_MAX)}` : ''
+  const text = collapsedStart(body, BODY_START_MAX)
   if (text === '') return `${type}, empty body`
-  return parseJsonObject(body) === undefined
-    ? `${type}, not JSON: '${clip(text, BODY_START_MAX)}'`
-    : `${type}: '${clip(text, BODY_START_MAX)}'`
+  const start = clip(text, BODY_START_MAX)
+  if (!text.startsWith('{') && !text.startsWith('[')) return `${type}, not JSON: '${start}'`
+  if (nestsDeeperThan(body, JSON_DEPTH_MAX)) return `${type}, JSON nested deeper than ${JSON_DEPTH_MAX} levels: '${start}'`
+  return text.startsWith('{') && parseObject(body) !== undefined ? `${type}: '${start}'` : `${type}, not JSON: '${start}'`
 }
+
+/**
+ * The text with each run of whitespace as one space, trimmed, as far as needed to quote `max` characters of it
+ * (or to see that it is longer): the same start as collapsing the whole text, without a pass over all 16 MiB.
+ */
+function collapsedStart(text: string, max: number): string {
+  const pieces = /\s+|\S{1,256}/g
+  let start = ''
+  for (let piece = pieces.exec(text); piece; piece = pieces.exec(text)) {
+    start += /^\s/.test(piece[0]) ? ' ' : piece[0]
+    if (start.trim().length > max) break
+  }
+  return start.trim()
+}
+
+/**
+ * The longest wait a server's `Retry-After` or `X-RateLimit-Reset` is taken to ask for: a day, the longest
+ * `timeout`, so a longer one means the same for the step. It keeps every wait finite (10^400 reads as Infinity)
+ * and inside what a Node timer holds: one over 2^31-1 ms (about 24.8 days) fires after 1 ms instead.
+ */
+export const SERVER_WAIT_MAX_MS = 24 * 3_600_000
+
+/** A wait the server asked for, in whole milliseconds from 0 to SERVER_WAIT_MAX_MS. */
+const serverWait = (ms: number): number => Math.min(Math.max(0, Math.round(ms)), SERVER_WAIT_MAX_MS)
 
 /** `Retry-After` in seconds or as an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim()
   if (!text) return undefined
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  if (/^\d+(\.\d+)?$/.test(text)) return serverWait(Number(text) * 1000)
   // Every HTTP date form has a time of day; V8's lenient Date.parse would also read "-1" or "in 5" as a day in 2001.
   const at = /\d\d:\d\d:\d\d/.test(text) ? Date.parse(text) : Number.NaN
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
+  return Number.isNaN(at) ? undefined : serverWait(at - nowMs)
 }
 
 /**
@@ -68,7 +136,8 @@ export function parseRateBudget(headers: http.IncomingHttpHeaders, nowMs: number
   // A whole number of seconds is rounded down (the open-source server sends int(now + window)): the window may
   // reset up to a second later than it says, and a budget spent up to the very second would meet a 429.
   const rounding = Number.isInteger(reset) ? 1000 : 0
-  return { remaining: Number(remainingText), resetInMs: Math.max(0, Math.round(resetInMs)) + rounding }
+  // A count past 2^53 is not exact, and past 10^308 is Infinity: either way, more than the step will use.
+  return { remaining: Math.min(Number(remainingText), Number.MAX_SAFE_INTEGER), resetInMs: serverWait(Math.max(0, resetInMs) + rounding) }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

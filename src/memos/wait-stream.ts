@@ -160,8 +160,13 @@ export class WaitStream implements HintSource {
         connection.abort()
       })
       this.watchForStall(connection, stalled)
-      const decoder = new TextDecoder()
-      for await (const chunk of body) parser.push(decoder.decode(chunk as Buffer, { stream: true }))
+      for await (const chunk of body) {
+        const overLimit = parser.push(chunk as Buffer)
+        if (overLimit) {
+          ending = { kind: 'fault', reason: `the server sent a frame over ${overLimit.limitBytes / 1024} KiB` }
+          connection.abort()
+        }
+      }
     } catch (error) {
       // When this connection was ended on purpose (close() ends it too, a stall, a frame that ends it), `ending`
       // already says why; any other error is the reason.
