@@ -100,3 +100,16 @@ describe('the poller on simulated time', () => {
     }
   })
 })
+
+describe('an interval longer than the timeout (readSettings warns about it)', () => {
+  it('checks a running task when the wait starts and once more just before the deadline, not in between', async () => {
+    const clock = new VirtualClock()
+    const api = simulatedApi(clock, {}, 100)
+    const settings = fastSettings({ ...defaults, intervalMs: 60_000, maxIntervalMs: 60_000, timeoutMs: 30_000, taskIds: ['t'] })
+    const result = await clock.run(
+      waitForTasks(settings, { client: api, clock, random: seeded(5), log: recordingLog(), signal: new AbortController().signal })
+    )
+    expect(result.tasks[0]?.conclusion).toBe('timed_out')
+    expect(api.sent.map(([, at]) => at)).toEqual([0, 30_000 - 200])
+  })
+})
