@@ -1,3 +1,4 @@
+import type { ServerSource } from '../http/network-errors.js'
 import { HttpTransport } from '../http/transport.js'
 import type { Settings } from '../settings/settings.js'
 import type { Log } from '../shared/log.js'
@@ -19,12 +20,15 @@ export interface ApiConnection {
   close(): void
 }
 
+/** Without `baseUrlSource` (a caller that names the server itself), messages blame the `base_url` input. */
 export function connect(
-  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'>,
+  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream'> & Partial<Pick<Settings, 'baseUrlSource'>>,
   userAgent: string,
   log: Log
 ): ApiConnection {
-  const transport = new HttpTransport({ userAgent })
+  const source = settings.baseUrlSource ?? 'input'
+  const serverSource: ServerSource = source === 'default' ? { kind: 'default', api: settings.api } : { kind: source }
+  const transport = new HttpTransport({ userAgent, serverSource })
   const host = new URL(settings.baseUrl).host
   const close = (): void => transport.close()
   if (settings.api === 'self-hosted') {
