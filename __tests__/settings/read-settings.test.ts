@@ -529,6 +529,12 @@ describe('readSettings: every message, word for word', () => {
       "Input 'api' is 'on   prem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
     ],
     [
+      'cloud over plain http without a key: both problems at once',
+      { api_key: '', base_url: 'http://memos.example/v1' },
+      "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable.\n" +
+        "Input 'base_url' is 'http://memos.example/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ],
+    [
       'an unknown api and a base_url that is not a URL: the examples of both modes',
       { api: 'onprem', base_url: 'memos' },
       "Input 'api' is 'onprem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server).\n" +

@@ -95,6 +95,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   }
 
   // A bad `api` is among the problems: readServer gives no settings then.
+  // Stryker disable next-line ConditionalExpression: `server === undefined` only tells the type checker what `problems` already say.
   if (problems.length > 0 || server === undefined) throw new InputError(problems, taskIdsReadable ? taskIds : [])
   return {
     taskIds,
