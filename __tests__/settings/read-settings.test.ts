@@ -832,8 +832,8 @@ describe('readSettings: ids that a failed step wrote instead of an id', () => {
     expect(problemsOf({ task_id: 'task-1 [object Object]', api_key: KEY })).toEqual([standIn("Input 'task_id'", "'[object Object]'")])
   })
 
-  it.each(['nullable', 'none-1', 'nil.2', 'undefined_task', 'object', 'NULL0'])(
-    'takes %p, which only starts like a stand-in, as an id',
+  it.each(['nullable', 'none-1', 'nil.2', 'undefined_task', 'object', 'NULL0', 'isnull', 'task-none'])(
+    'takes %p, which only contains a stand-in, as an id',
     (id) => {
       expect(settingsFrom({ task_id: id, api_key: KEY }).taskIds).toEqual([id])
     }
@@ -917,6 +917,11 @@ describe('readSettings: interval, max_interval and timeout', () => {
     [
       'an interval over the default max_interval: names interval, and says max_interval can be raised',
       { interval: '1m' },
+      "Input 'interval' is '1m', longer than 'max_interval' (30s by default): shorten 'interval', or raise 'max_interval' as well."
+    ],
+    [
+      'values with blanks around them: quoted trimmed, and a blank max_interval is the default',
+      { interval: ' 1m\n', max_interval: ' ' },
       "Input 'interval' is '1m', longer than 'max_interval' (30s by default): shorten 'interval', or raise 'max_interval' as well."
     ],
     [

@@ -84,7 +84,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const failFast = boolean('fail_fast')
   const stream = boolean('stream')
 
-  if (sound('interval', 'timeout') && timeoutMs > 0 && intervalMs > timeoutMs) {
+  // A bad timeout is 0 (invalid) or over 24h (out of range): never shorter than a sound interval.
+  if (sound('interval') && timeoutMs > 0 && intervalMs > timeoutMs) {
     warn(intervalOverTimeoutWarning(input('interval'), input('timeout'), server?.api === 'self-hosted' && stream))
   }
 

@@ -75,7 +75,7 @@ function readApiKey(read: InputReader, env: NodeJS.ProcessEnv, api: ApiMode | un
   return key
 }
 
-/** The input, else MEMOS_BASE_URL, else the mode's default; without a mode there is no default to check. */
+/** The input, else MEMOS_BASE_URL, else the mode's default (the cloud's when `api` is bad: the step stops anyway). */
 function readBaseUrl(
   read: InputReader,
   env: NodeJS.ProcessEnv,
@@ -86,9 +86,7 @@ function readBaseUrl(
   const input = read('base_url').trim()
   const fromEnv = (env.MEMOS_BASE_URL ?? '').trim()
   const baseUrlSource: BaseUrlSource = input ? 'input' : fromEnv ? 'environment' : 'default'
-  const fallback = api === undefined ? '' : api === 'self-hosted' ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL
-  const raw = input || fromEnv || fallback
-  if (raw === '') return { baseUrl: '', baseUrlSource }
+  const raw = input || fromEnv || (api === 'self-hosted' ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL)
   const name = baseUrlSource === 'environment' ? 'The MEMOS_BASE_URL environment variable' : "Input 'base_url'"
   return { baseUrl: parseBaseUrl(raw, name, api, sendsKey, problems), baseUrlSource }
 }

@@ -76,7 +76,7 @@ const LIST_ENTRY = new RegExp(`${OBJECT_TEXT.source}|[^\\s,]+`, 'g')
 export function parseTaskIds(source: string, raw: string, problems: string[]): string[] {
   const text = raw.trim()
   let entries: string[]
-  const json = text.startsWith('[') ? parseJsonIdList(text) : undefined
+  const json = parseJsonIdList(text)
   if (json) {
     entries = json
   } else if (text.startsWith('[') && text.search(OBJECT_TEXT) !== 0) {
@@ -108,7 +108,7 @@ function standInProblem(source: string, standIns: string[]): string {
   )
 }
 
-/** A JSON array of strings; a null in it is kept as 'null', a stand-in the caller reports as such. */
+/** A JSON array of strings, else undefined; a null in it is kept as 'null', a stand-in the caller reports as such. */
 function parseJsonIdList(text: string): string[] | undefined {
   try {
     const value: unknown = JSON.parse(text)
