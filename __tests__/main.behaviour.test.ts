@@ -200,6 +200,12 @@ describe('bad inputs', () => {
     ['a timeout that is no duration', { timeout: 'abc' }, "Input 'timeout' has an invalid duration 'abc'", ['task-1']],
     ['no task id', { task_id: '' }, "Input 'task_id' or 'task_id_file' is required", []],
     [
+      "the 'null' a failed step wrote for its task id",
+      { task_id: 'null' },
+      "Input 'task_id' has the id 'null', which is what a script writes for a missing value or an object, not a task id.",
+      []
+    ],
+    [
       'a bad rate with two ids',
       { task_id: 'a, b', max_requests_per_second: 'lots' },
       "Input 'max_requests_per_second' is 'lots'",

@@ -1,5 +1,5 @@
 import { connect } from '../src/memos/connect.js'
-import type { ApiMode } from '../src/settings/settings.js'
+import type { ApiMode, BaseUrlSource } from '../src/settings/settings.js'
 import type { Log } from '../src/shared/log.js'
 import { type PollSettings, waitForTasks } from '../src/wait/poller.js'
 import type { WaitResult } from '../src/wait/results.js'
@@ -63,7 +63,16 @@ export interface WaitRun {
 export async function waitAgainst(
   simulator: MemosSimulator,
   settings: Partial<PollSettings>,
-  options: { apiKey?: string; signal?: AbortSignal; baseUrl?: string; api?: ApiMode; userId?: string; stream?: boolean } = {}
+  options: {
+    apiKey?: string
+    signal?: AbortSignal
+    baseUrl?: string
+    /** Who chose `baseUrl`, as readSettings records it; the `base_url` input unless a test says otherwise. */
+    baseUrlSource?: BaseUrlSource
+    api?: ApiMode
+    userId?: string
+    stream?: boolean
+  } = {}
 ): Promise<WaitRun> {
   const api = options.api ?? simulator.api
   const log = recordingLog()
@@ -71,6 +80,7 @@ export async function waitAgainst(
     {
       api,
       baseUrl: options.baseUrl ?? simulator.baseUrl,
+      baseUrlSource: options.baseUrlSource,
       apiKey: options.apiKey ?? (api === 'cloud' ? simulator.apiKey : ''),
       userId: options.userId ?? TEST_USER,
       // Off unless a test asks for it, so the polling tests measure the schedule alone.

@@ -269,6 +269,63 @@ describe('hosts that do not exist: the server, or the proxy', () => {
   })
 })
 
+describe('hosts that do not resolve: who chose them', () => {
+  const unreachedCloud =
+    'A MemOS Cloud host that does not resolve usually means the runner has no DNS or no network access to it (behind a firewall, set HTTPS_PROXY).'
+
+  it.each([
+    [
+      "the cloud default, which nobody set: the runner's DNS or network, and the other region",
+      'memos.memtensor.cn',
+      { kind: 'default', api: 'cloud' },
+      `The runner could not resolve 'memos.memtensor.cn' (DNS: ENOTFOUND), the default host for 'api: cloud' ('base_url' is not set). ${unreachedCloud} ` +
+        "For another region or server, set 'base_url' or MEMOS_BASE_URL (global: https://api.memt.ai/platform/api/openmem/v1)."
+    ],
+    [
+      'the self-hosted default, localhost',
+      'localhost',
+      { kind: 'default', api: 'self-hosted' },
+      "The runner could not resolve 'localhost' (DNS: ENOTFOUND), the host of http://localhost:8000/product, the default for 'api: self-hosted' ('base_url' is not set); " +
+        "its hosts file may lack localhost. Set 'base_url' or MEMOS_BASE_URL to the server, such as http://127.0.0.1:8000/product, or http://memos:8000/product for a service container named memos."
+    ],
+    [
+      'a host from MEMOS_BASE_URL, named as that variable',
+      'memos.exampel',
+      { kind: 'environment' },
+      "The MEMOS_BASE_URL environment variable names a host that does not exist: 'memos.exampel' (DNS: ENOTFOUND). Check MEMOS_BASE_URL."
+    ],
+    [
+      'a host from the input',
+      'memos.exampel',
+      { kind: 'input' },
+      "'base_url' names a host that does not exist: 'memos.exampel' (DNS: ENOTFOUND). Check 'base_url'."
+    ],
+    [
+      'the global MemOS Cloud host from the input, which exists',
+      'api.memt.ai',
+      { kind: 'input' },
+      `The runner could not resolve 'api.memt.ai' (DNS: ENOTFOUND), the MemOS Cloud host in 'base_url'. ${unreachedCloud}`
+    ],
+    [
+      'the default MemOS Cloud host from MEMOS_BASE_URL, which exists',
+      'memos.memtensor.cn',
+      { kind: 'environment' },
+      `The runner could not resolve 'memos.memtensor.cn' (DNS: ENOTFOUND), the MemOS Cloud host in MEMOS_BASE_URL. ${unreachedCloud}`
+    ]
+  ] as const)('%s', (_name, hostname, serverSource, reason) => {
+    const error = nodeError(`getaddrinfo ENOTFOUND ${hostname}`, { code: 'ENOTFOUND', hostname })
+    expect(classifyNetworkError(error, { server: `${hostname}:443`, serverSource })).toEqual({ kind: 'fatal', scope: 'run', reason })
+  })
+
+  it('blames the proxy, not the default, when the proxy host is the one that does not resolve', () => {
+    const error = nodeError('getaddrinfo ENOTFOUND proxy.crop', { code: 'ENOTFOUND', hostname: 'proxy.crop' })
+    const context = { server: 'memos.memtensor.cn:443', proxy: 'proxy.crop:3128', serverSource: { kind: 'default', api: 'cloud' } } as const
+    expect(classifyNetworkError(error, context)).toMatchObject({
+      reason: "The proxy host 'proxy.crop' does not exist (DNS: ENOTFOUND). Check HTTPS_PROXY / HTTP_PROXY."
+    })
+  })
+})
+
 describe('a proxy that answers CONNECT with an error', () => {
   const refusal = (status: number): Error =>
     nodeError(`Proxy response (${status}) !== 200 when HTTP Tunneling`, { code: 'UND_ERR_ABORTED' })

@@ -224,6 +224,20 @@ describe('servers that cannot be reached', () => {
     expect(run.result.tasks[0]?.error).toMatch(/^'base_url' names a host that does not exist: 'memos\.invalid' \(DNS: ENOTFOUND\)/)
   })
 
+  it.each([
+    [
+      'cloud',
+      /^The runner could not resolve 'memos\.invalid' \(DNS: ENOTFOUND\), the default host for 'api: cloud' \('base_url' is not set\)\. /
+    ],
+    ['self-hosted', /^The runner could not resolve 'memos\.invalid' \(DNS: ENOTFOUND\), the host of .*, the default for 'api: self-hosted'/]
+  ] as const)("stops at once when the %s default host does not resolve, saying that nobody set 'base_url'", async (api, reason) => {
+    simulator = await startSimulator({ api })
+    // The default hosts are real; an unset base_url is stood in for by one that never resolves.
+    const run = await waitAgainst(simulator, {}, { baseUrl: 'http://memos.invalid/api', baseUrlSource: 'default' })
+    expect(run.result.tasks[0]).toMatchObject({ conclusion: 'error', attempts: 1 })
+    expect(run.result.tasks[0]?.error).toMatch(reason)
+  })
+
   it('retries a refused connection, says once that a server may still be starting, and ends with "never reached"', async () => {
     simulator = await startSimulator()
     const port = await closedPort()

@@ -31,6 +31,7 @@ describe('readSettings', () => {
       userId: '',
       apiKey: KEY,
       baseUrl: DEFAULT_BASE_URL,
+      baseUrlSource: 'default',
       timeoutMs: 600_000,
       intervalMs: 500,
       maxIntervalMs: 30_000,
@@ -86,7 +87,7 @@ describe('readSettings', () => {
     [
       'max_interval below interval',
       { interval: '10s', max_interval: '5s' },
-      "Input 'max_interval' is '5s', shorter than 'interval' ('10s')"
+      "Inputs 'interval' ('10s') and 'max_interval' ('5s') disagree"
     ],
     ['a bad boolean', { fail_on_timeout: 'nope' }, "Input 'fail_on_timeout' is 'nope', but it must be 'true' or 'false'"],
     ['a bad rate', { max_requests_per_second: '2.5' }, "Input 'max_requests_per_second' is '2.5'"],
@@ -262,7 +263,9 @@ describe('readSettings: the API mode', () => {
     const warnings: string[] = []
     const settings = readSettings(inputReader({ task_id: 't', api_key: KEY, user_id: 'alice' }), {}, (message) => warnings.push(message))
     expect(settings.userId).toBe('alice')
-    expect(warnings).toEqual(["Input 'user_id' ('alice') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key."])
+    expect(warnings).toEqual([
+      "Input 'user_id' ('alice') is not used with 'api: cloud' (the default): MemOS Cloud finds a task by its id and the key. For the open-source server, set 'api: self-hosted'."
+    ])
   })
 
   it.each([
@@ -370,7 +373,7 @@ describe('readSettings: every message, word for word', () => {
     [
       'a max_interval shorter than the default interval',
       { max_interval: '400ms' },
-      "Input 'max_interval' is '400ms', shorter than 'interval' ('500ms')."
+      "Input 'max_interval' is '400ms', shorter than 'interval' (500ms by default): raise 'max_interval', or lower 'interval' as well."
     ],
     [
       'an invalid max_interval, and nothing about the interval',
@@ -523,10 +526,16 @@ describe('readSettings: every message, word for word', () => {
       "Input 'api' is 'on   prem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server)."
     ],
     [
-      'an unknown api and a base_url that is not a URL: the example is the cloud one',
+      'cloud over plain http without a key: both problems at once',
+      { api_key: '', base_url: 'http://memos.example/v1' },
+      "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable.\n" +
+        "Input 'base_url' is 'http://memos.example/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ],
+    [
+      'an unknown api and a base_url that is not a URL: the examples of both modes',
       { api: 'onprem', base_url: 'memos' },
       "Input 'api' is 'onprem', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server).\n" +
-        `Input 'base_url' is not a URL: 'memos'. For 'api: cloud' it looks like ${DEFAULT_BASE_URL}.`
+        `Input 'base_url' is not a URL: 'memos'. For 'api: cloud' it looks like ${DEFAULT_BASE_URL}, for 'api: self-hosted' like ${SELF_HOSTED_BASE_URL}.`
     ]
   ])('%s', (_name, inputs, expected) => {
     expect(problemsOf({ task_id: 't', api_key: KEY, ...inputs }).join('\n')).toBe(expected)
@@ -698,14 +707,14 @@ describe('readSettings: user_id', () => {
   it('quotes a long user_id in the cloud warning on one line, cut at 80 characters', () => {
     const userId = `${'u'.repeat(40)}\n${'v'.repeat(60)}`
     expect(warningsFor({ task_id: 't', api_key: KEY, user_id: userId })).toEqual([
-      `Input 'user_id' ('${'u'.repeat(40)} ${'v'.repeat(38)}…') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`
+      `Input 'user_id' ('${'u'.repeat(40)} ${'v'.repeat(38)}…') is not used with 'api: cloud' (the default): MemOS Cloud finds a task by its id and the key. For the open-source server, set 'api: self-hosted'.`
     ])
   })
 
   it('quotes a user_id of exactly 80 characters whole', () => {
     const userId = 'u'.repeat(80)
     expect(warningsFor({ task_id: 't', api_key: KEY, user_id: userId })).toEqual([
-      `Input 'user_id' ('${userId}') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`
+      `Input 'user_id' ('${userId}') is not used with 'api: cloud' (the default): MemOS Cloud finds a task by its id and the key. For the open-source server, set 'api: self-hosted'.`
     ])
   })
 })
@@ -764,5 +773,252 @@ describe('task_id_file: where it is read and how large it may be', () => {
     expect(problemsOf({ task_id_file: 'gone.txt', api_key: KEY }, env())).toEqual([
       `Input 'task_id_file' is 'gone.txt', which cannot be read (no such file): ${join(workspace, 'gone.txt')}.`
     ])
+  })
+})
+
+describe('readSettings: ids that a failed step wrote instead of an id', () => {
+  const standIn = (source: string, quoted: string): string =>
+    `${source} has the id ${quoted}, which is what a script writes for a missing value or an object, not a task id. ` +
+    "The step that produced it probably failed: for example, MemOS answered with an error such as a bad API key, so '.data.task_id' was null. Check that step's log."
+
+  it.each([
+    ['null, as jq -r .data.task_id prints an error answer', 'null', "'null'"],
+    ['undefined, from JavaScript', 'undefined', "'undefined'"],
+    ['None, from Python', 'None', "'None'"],
+    ['nil, from Ruby, Lua or Go', 'nil', "'nil'"],
+    ['NULL in capitals', 'NULL', "'NULL'"],
+    ['Undefined in another case', 'Undefined', "'Undefined'"],
+    ['an empty JSON string', '""', `'""'`],
+    ['an empty string in single quotes', "''", "''''"],
+    ['an object written as text, read whole before the split at spaces', '[object Object]', "'[object Object]'"],
+    ['another object type written as text', '[object Undefined]', "'[object Undefined]'"],
+    ['the same stand-in twice, named once', 'null, null', "'null'"],
+    ['null in a JSON array', '[null]', "'null'"],
+    ['"null" in a JSON array', '["null"]', "'null'"],
+    ['an object text in a JSON array', '["[object Object]"]', "'[object Object]'"],
+    ['a stand-in on a line of its own, with blanks around it', '\n  null \n', "'null'"]
+  ])('%s', (_name, raw, quoted) => {
+    expect(problemsOf({ task_id: raw, api_key: KEY })).toEqual([standIn("Input 'task_id'", quoted)])
+  })
+
+  it('names every stand-in of a list in one message, among good ids, and takes nothing else for one', () => {
+    expect(problemsOf({ task_id: 'task-1, null, [object Object],task-2\nNone', api_key: KEY })).toEqual([
+      "Input 'task_id' has the ids 'null', '[object Object]', 'None', which are what a script writes for a missing value or an object, not task ids. " +
+        "The step that produced them probably failed: for example, MemOS answered with an error such as a bad API key, so '.data.task_id' was null. Check that step's log."
+    ])
+  })
+
+  it('reports a stand-in and an invalid id each on its own', () => {
+    expect(problemsOf({ task_id: 'null,bad?', api_key: KEY })).toEqual([
+      standIn("Input 'task_id'", "'null'"),
+      "Input 'task_id' has an invalid id 'bad?': ids are letters, digits, '-', '_', '.' and ':' (at most 128)."
+    ])
+  })
+
+  it('still says that a broken JSON array is one, though it starts like an object text', () => {
+    expect(problemsOf({ task_id: '[objects]', api_key: KEY })).toEqual([
+      "Input 'task_id' looks like a JSON array but is not one of strings: '[objects]'."
+    ])
+  })
+
+  it('takes an object text that is not at the start as part of the list', () => {
+    expect(problemsOf({ task_id: 'task-1 [object Object]', api_key: KEY })).toEqual([standIn("Input 'task_id'", "'[object Object]'")])
+  })
+
+  it.each(['nullable', 'none-1', 'nil.2', 'undefined_task', 'object', 'NULL0', 'isnull', 'task-none'])(
+    'takes %p, which only contains a stand-in, as an id',
+    (id) => {
+      expect(settingsFrom({ task_id: id, api_key: KEY }).taskIds).toEqual([id])
+    }
+  )
+
+  it('finds stand-ins in a task_id_file too, naming the file', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'memos-workspace-'))
+    try {
+      writeFileSync(join(workspace, 'ids.txt'), 'task-1\nnull\n')
+      expect(problemsOf({ task_id_file: 'ids.txt', api_key: KEY }, { GITHUB_WORKSPACE: workspace })).toEqual([
+        standIn("Input 'task_id_file' ('ids.txt')", "'null'")
+      ])
+    } finally {
+      rmSync(workspace, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('readSettings: a typo in api blames only api', () => {
+  const apiProblem = (raw: string): string =>
+    `Input 'api' is '${raw}', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server).`
+  const warningsOf = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] => {
+    const warnings: string[] = []
+    try {
+      readSettings(
+        (name) => inputs[name] ?? '',
+        env,
+        (message) => warnings.push(message)
+      )
+    } catch {
+      // The warnings are the point here.
+    }
+    return warnings
+  }
+
+  it.each([
+    ['with a user_id and no key, as for the open-source server', { api: 'selfhosted', user_id: 'ci-user' }, {}],
+    ['without a user_id or a key', { api: 'selfhosted' }, {}],
+    ['with plain http to a service container and a key', { api: 'selfhosted', base_url: 'http://memos:8000/product', api_key: KEY }, {}],
+    ['with a MemOS Cloud base_url', { api: 'self_hosted', user_id: 'u', base_url: DEFAULT_BASE_URL }, {}],
+    ['with a short key in MEMOS_API_KEY, which no mode sends for sure', { api: 'selfhosted', user_id: 'u' }, { MEMOS_API_KEY: 'abc' }]
+  ])('%s', (_name, inputs, env) => {
+    expect(problemsOf({ task_id: 't', ...inputs }, env)).toEqual([apiProblem(inputs.api)])
+    expect(warningsOf({ task_id: 't', ...inputs }, env)).toEqual([])
+  })
+
+  it('still reports the inputs that are wrong in either mode', () => {
+    expect(
+      problemsOf({ task_id: 't', api: 'selfhosted', api_key: 'abc', base_url: 'https://u:p@memos.internal/product?x=1', timeout: 'x' })
+    ).toEqual([
+      apiProblem('selfhosted'),
+      "Input 'api_key' is only 3 characters long; check that the secret holds the whole key.",
+      "Input 'base_url' must not contain credentials: 'https://…@memos.internal/product'. Pass the key in 'api_key'.",
+      "Input 'timeout' has an invalid duration 'x'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m."
+    ])
+    expect(problemsOf({ task_id: 't', api: 'selfhosted', base_url: 'ftp://memos/product' })).toEqual([
+      apiProblem('selfhosted'),
+      "Input 'base_url' is 'ftp://memos/product', but it must be an https:// (or http://) URL."
+    ])
+  })
+
+  it("says 'the default' when a user_id comes without an api, and keeps it short when api is 'cloud'", () => {
+    expect(warningsOf({ task_id: 't', api_key: KEY, user_id: 'alice', api: 'cloud' })).toEqual([
+      "Input 'user_id' ('alice') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key."
+    ])
+  })
+})
+
+describe('readSettings: interval, max_interval and timeout', () => {
+  const warningsOf = (inputs: Record<string, string>): string[] => {
+    const warnings: string[] = []
+    readSettings(
+      (name) => ({ task_id: 't', api_key: KEY, ...inputs })[name] ?? '',
+      {},
+      (message) => warnings.push(message)
+    )
+    return warnings
+  }
+
+  it.each([
+    [
+      'an interval over the default max_interval: names interval, and says max_interval can be raised',
+      { interval: '1m' },
+      "Input 'interval' is '1m', longer than 'max_interval' (30s by default): shorten 'interval', or raise 'max_interval' as well."
+    ],
+    [
+      'values with blanks around them: quoted trimmed, and a blank max_interval is the default',
+      { interval: ' 1m\n', max_interval: ' ' },
+      "Input 'interval' is '1m', longer than 'max_interval' (30s by default): shorten 'interval', or raise 'max_interval' as well."
+    ],
+    [
+      'both set the wrong way round: names both',
+      { interval: '10s', max_interval: '5s' },
+      "Inputs 'interval' ('10s') and 'max_interval' ('5s') disagree: the wait between checks grows from 'interval' up to 'max_interval', so 'interval' must not be longer."
+    ],
+    [
+      'an interval out of range: only its own problem',
+      { interval: '25h' },
+      "Input 'interval' is '25h', which is out of range: it must be between 100ms and 24h."
+    ],
+    [
+      'a max_interval out of range: only its own problem',
+      { interval: '2s', max_interval: '10ms' },
+      "Input 'max_interval' is '10ms', which is out of range: it must be between 100ms and 24h."
+    ]
+  ])('%s', (_name, inputs, problem) => {
+    expect(problemsOf({ task_id: 't', api_key: KEY, ...inputs })).toEqual([problem])
+  })
+
+  it.each([
+    [
+      'the cloud',
+      { interval: '1m', max_interval: '1m', timeout: '30s' },
+      "Input 'interval' ('1m') is longer than 'timeout' ('30s'): a running task is checked when the wait starts and once more just before the timeout, not in between. For checks in between, shorten 'interval'."
+    ],
+    [
+      'self-hosted with the wait stream',
+      { api: 'self-hosted', user_id: 'u', api_key: '', interval: '45s', max_interval: '1m', timeout: '40s' },
+      "Input 'interval' ('45s') is longer than 'timeout' ('40s'): a running task is checked when the wait starts and once more just before the timeout, in between only when the server's wait stream says a task may have finished. For checks in between, shorten 'interval'."
+    ],
+    [
+      'self-hosted without the wait stream',
+      { api: 'self-hosted', user_id: 'u', api_key: '', interval: '45s', max_interval: '1m', timeout: '40s', stream: 'false' },
+      "Input 'interval' ('45s') is longer than 'timeout' ('40s'): a running task is checked when the wait starts and once more just before the timeout, not in between. For checks in between, shorten 'interval'."
+    ]
+  ])('warns when interval is longer than timeout: %s', (_name, inputs, warning) => {
+    expect(warningsOf(inputs)).toEqual([warning])
+  })
+
+  it.each([
+    ['timeout 0, a single check anyway', { interval: '1m', max_interval: '1m', timeout: '0' }],
+    ['an interval equal to the timeout', { interval: '30s', timeout: '30s' }],
+    ['the defaults', {}]
+  ])('gives no warning for %s', (_name, inputs) => {
+    expect(warningsOf(inputs)).toEqual([])
+  })
+
+  it('gives no warning when the interval has a problem of its own', () => {
+    const warnings: string[] = []
+    expect(() =>
+      readSettings(
+        (name) => ({ task_id: 't', api_key: KEY, interval: '25h', max_interval: '24h', timeout: '1h' })[name] ?? '',
+        {},
+        (message) => warnings.push(message)
+      )
+    ).toThrow(InputError)
+    expect(warnings).toEqual([])
+  })
+})
+
+describe('readSettings: a value from the environment is named as such', () => {
+  it.each([
+    [
+      'a key of one character, in the singular',
+      { api_key: 'x' },
+      {},
+      "Input 'api_key' is only 1 character long; check that the secret holds the whole key."
+    ],
+    [
+      'a short MEMOS_API_KEY',
+      { api_key: '' },
+      { MEMOS_API_KEY: 'abc' },
+      'The MEMOS_API_KEY environment variable is only 3 characters long; check that the secret holds the whole key.'
+    ],
+    [
+      'a MEMOS_API_KEY with a space inside',
+      { api_key: '' },
+      { MEMOS_API_KEY: 'mpg-abc def-12345' },
+      'The MEMOS_API_KEY environment variable contains whitespace or control characters; check how the secret was pasted.'
+    ],
+    [
+      'a MEMOS_BASE_URL that is not a URL',
+      {},
+      { MEMOS_BASE_URL: 'memos.example.com/v1' },
+      `The MEMOS_BASE_URL environment variable is not a URL: 'memos.example.com/v1'. For 'api: cloud' it looks like ${DEFAULT_BASE_URL}.`
+    ],
+    [
+      'a MEMOS_BASE_URL over plain http',
+      {},
+      { MEMOS_BASE_URL: 'http://memos.example.com/v1' },
+      "The MEMOS_BASE_URL environment variable is 'http://memos.example.com/v1', but it must use https: http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted."
+    ]
+  ])('%s', (_name, inputs, env, problem) => {
+    expect(problemsOf({ task_id: 't', api_key: KEY, ...inputs }, env)).toEqual([problem])
+  })
+
+  it.each([
+    ['the input', { base_url: 'https://memos.example.com/v1' }, { MEMOS_BASE_URL: 'https://other.example.com/v1' }, 'input'],
+    ['MEMOS_BASE_URL', {}, { MEMOS_BASE_URL: 'https://other.example.com/v1' }, 'environment'],
+    ['neither: the cloud default', {}, {}, 'default'],
+    ['neither: the self-hosted default', { api: 'self-hosted', user_id: 'u', api_key: '' }, {}, 'default']
+  ])('records where base_url came from: %s', (_name, inputs, env, source) => {
+    expect(settingsFrom({ task_id: 't', api_key: KEY, ...inputs }, env).baseUrlSource).toBe(source)
   })
 })

@@ -103,3 +103,16 @@ describe('cancellation', () => {
     expect(result.tasks[0]).toMatchObject({ conclusion: 'cancelled', attempts: 0, durationMs: 0 })
   })
 })
+
+describe('an interval longer than the timeout (readSettings warns about it)', () => {
+  it('checks a running task when the wait starts and once more just before the deadline, not in between', async () => {
+    const { result, sentAt } = await waitScripted(
+      runningUntil({}),
+      { intervalMs: 60_000, maxIntervalMs: 60_000, timeoutMs: 30_000, taskIds: ['t'] },
+      { latencyMs: 100 }
+    )
+    expect(result.tasks[0]?.conclusion).toBe('timed_out')
+    // The final poll leads the deadline by twice the slowest answer.
+    expect(sentAt('t')).toEqual([0, 30_000 - 200])
+  })
+})

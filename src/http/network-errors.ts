@@ -1,11 +1,19 @@
 /**
  * What a failed request's error means, judged by what it is (Node's and OpenSSL's codes), not by words in its
  * message. Certificates and handshakes never fix themselves, so they stop the run on the first attempt;
- * a refused or silent connection may be a server still starting, so it is retried.
+ * a refused or silent connection may be a server still starting, so it is retried. One file, past 200 lines, so
+ * that every failure has its meaning and its words in one place.
  */
 import { maxHeaderSize } from 'node:http'
 import type { StatusOutcome } from '../wait/ports.js'
+import { GLOBAL_BASE_URL, MEMOS_CLOUD_HOSTS, SELF_HOSTED_BASE_URL } from '../shared/base-urls.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
+
+/**
+ * Who chose the server, so that a message blames what the user set: the `base_url` input, the MEMOS_BASE_URL
+ * environment variable, or nobody (the action's default for the API mode).
+ */
+export type ServerSource = { kind: 'input' } | { kind: 'environment' } | { kind: 'default'; api: 'cloud' | 'self-hosted' }
 
 /** Where the request was going, for messages. Never holds a proxy's credentials. */
 export interface NetworkContext {
@@ -13,6 +21,8 @@ export interface NetworkContext {
   server: string
   /** host:port of the proxy the request went through, if any. */
   proxy?: string
+  /** Absent: the `base_url` input. */
+  serverSource?: ServerSource
 }
 
 type CertificateProblem = 'untrusted' | 'expired' | 'not-yet-valid' | 'wrong-name' | 'revoked' | 'rejected'
@@ -163,11 +173,7 @@ export function classifyNetworkError(error: unknown, context: NetworkContext): S
         reason: `The proxy host '${host}' does not exist (DNS: ENOTFOUND). Check HTTPS_PROXY / HTTP_PROXY.`
       }
     }
-    return {
-      kind: 'fatal',
-      scope: 'run',
-      reason: `'base_url' names a host that does not exist: '${host}' (DNS: ENOTFOUND). Check 'base_url'.`
-    }
+    return { kind: 'fatal', scope: 'run', reason: unknownHostReason(host, context.serverSource ?? { kind: 'input' }) }
   }
 
   const status = proxy ? proxyStatus(facts) : undefined
@@ -209,6 +215,34 @@ export function classifyNetworkError(error: unknown, context: NetworkContext): S
     }
   }
   return { kind: 'transient', reason: `network error (${describe(facts)})`, problem: 'network error', unreached: server, throttled: false }
+}
+
+/**
+ * The server's name did not resolve. A name the user gave is likely mistyped; MemOS Cloud's names are real, so
+ * for them (the default above all) the runner's DNS or network is the likely cause.
+ */
+function unknownHostReason(host: string, source: ServerSource): string {
+  const dns = `'${host}' (DNS: ENOTFOUND)`
+  const unreachedCloud =
+    'A MemOS Cloud host that does not resolve usually means the runner has no DNS or no network access to it ' +
+    '(behind a firewall, set HTTPS_PROXY).'
+  if (source.kind === 'default') {
+    if (source.api === 'self-hosted') {
+      return (
+        `The runner could not resolve ${dns}, the host of ${SELF_HOSTED_BASE_URL}, the default for 'api: self-hosted' ` +
+        "('base_url' is not set); its hosts file may lack localhost. Set 'base_url' or MEMOS_BASE_URL to the server, " +
+        'such as http://127.0.0.1:8000/product, or http://memos:8000/product for a service container named memos.'
+      )
+    }
+    return (
+      `The runner could not resolve ${dns}, the default host for 'api: cloud' ('base_url' is not set). ${unreachedCloud} ` +
+      `For another region or server, set 'base_url' or MEMOS_BASE_URL (global: ${GLOBAL_BASE_URL}).`
+    )
+  }
+  const setting = source.kind === 'environment' ? 'MEMOS_BASE_URL' : "'base_url'"
+  if (MEMOS_CLOUD_HOSTS.has(host)) return `The runner could not resolve ${dns}, the MemOS Cloud host in ${setting}. ${unreachedCloud}`
+  const subject = source.kind === 'environment' ? 'The MEMOS_BASE_URL environment variable' : "'base_url'"
+  return `${subject} names a host that does not exist: ${dns}. Check ${setting}.`
 }
 
 /** A request that got no answer within its time. */

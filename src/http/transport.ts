@@ -2,7 +2,7 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import { HttpClient, getProxyUrl } from '@actions/http-client'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
-import { classifyNetworkError, type NetworkContext, noResponseOutcome } from './network-errors.js'
+import { classifyNetworkError, type NetworkContext, noResponseOutcome, type ServerSource } from './network-errors.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../wait/ports.js'
 
@@ -51,6 +51,8 @@ export interface HttpTransportOptions {
   clock?: Clock
   /** Wall-clock milliseconds, for a Retry-After date or an X-RateLimit-Reset in unix time. */
   now?: () => number
+  /** Who chose the server, for messages; absent: the `base_url` input. */
+  serverSource?: ServerSource
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -73,6 +75,7 @@ export class HttpTransport {
   private readonly maxBodyBytes: number
   private readonly now: () => number
   private readonly clock: Clock
+  private readonly serverSource: ServerSource | undefined
 
   constructor(options: HttpTransportOptions) {
     this.proxies = new HttpClient(options.userAgent, [], { keepAlive: true })
@@ -82,6 +85,7 @@ export class HttpTransport {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.now = options.now ?? Date.now
     this.clock = options.clock ?? systemClock
+    this.serverSource = options.serverSource
   }
 
   async send(request: HttpRequest, options: RequestOptions): Promise<HttpResult> {
@@ -210,6 +214,7 @@ export class HttpTransport {
   /** Host names for messages; the proxy's credentials are left out. */
   private context(url: URL): NetworkContext {
     const proxy = getProxyUrl(url.href)
-    return proxy ? { server: url.host, proxy: new URL(proxy).host } : { server: url.host }
+    const context: NetworkContext = { server: url.host, serverSource: this.serverSource }
+    return proxy ? { ...context, proxy: new URL(proxy).host } : context
   }
 }

@@ -1,3 +1,4 @@
+import type { ServerSource } from '../http/network-errors.js'
 import { HttpTransport } from '../http/transport.js'
 import type { Settings } from '../settings/settings.js'
 import { type Clock, systemClock } from '../shared/clock.js'
@@ -25,14 +26,18 @@ export interface ApiConnection {
   close(): void
 }
 
+/** Without `baseUrlSource` (a caller that names the server itself), messages blame the `base_url` input. */
 export function connect(
-  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream' | 'maxRequestsPerSecond'>,
+  settings: Pick<Settings, 'api' | 'baseUrl' | 'apiKey' | 'userId' | 'stream' | 'maxRequestsPerSecond'> &
+    Partial<Pick<Settings, 'baseUrlSource'>>,
   userAgent: string,
   log: Log,
   clock: Clock = systemClock
 ): ApiConnection {
+  const source = settings.baseUrlSource ?? 'input'
+  const serverSource: ServerSource = source === 'default' ? { kind: 'default', api: settings.api } : { kind: source }
   const gate = new RequestGate(settings.maxRequestsPerSecond, clock)
-  const transport = new GatedTransport(new HttpTransport({ userAgent, clock }), gate, clock)
+  const transport = new GatedTransport(new HttpTransport({ userAgent, clock, serverSource }), gate, clock)
   const host = new URL(settings.baseUrl).host
   const close = (): void => transport.close()
   if (settings.api === 'self-hosted') {

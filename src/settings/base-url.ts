@@ -1,10 +1,9 @@
 import { isIPv4 } from 'node:net'
 import { inputQuote } from '../shared/text.js'
-import { type ApiMode, DEFAULT_BASE_URL, GLOBAL_BASE_URL, SELF_HOSTED_BASE_URL } from './settings.js'
+import { MEMOS_CLOUD_HOSTS } from '../shared/base-urls.js'
+import { type ApiMode, DEFAULT_BASE_URL, SELF_HOSTED_BASE_URL } from './settings.js'
 
 /** The rules for `base_url`: a URL of http(s), without credentials, and plain http only where no key can leak. */
-
-const CLOUD_HOSTS = new Set([new URL(DEFAULT_BASE_URL).hostname, new URL(GLOBAL_BASE_URL).hostname])
 
 /** Hostnames as URL gives them: an IPv6 address keeps its brackets. */
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
@@ -14,39 +13,44 @@ function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || (isIPv4(hostname) && hostname.startsWith('127.')) || hostname.endsWith('.localhost')
 }
 
-export function parseBaseUrl(raw: string, api: ApiMode, sendsKey: boolean, problems: string[]): string {
+/**
+ * `name` says where the URL came from, as the messages start ("Input 'base_url'"). Without a mode (`api` was
+ * bad), only the rules that hold in both modes are checked.
+ */
+export function parseBaseUrl(raw: string, name: string, api: ApiMode | undefined, sendsKey: boolean, problems: string[]): string {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    const example = api === 'self-hosted' ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL
-    problems.push(`Input 'base_url' is not a URL: '${inputQuote(raw)}'. For 'api: ${api}' it looks like ${example}.`)
+    const example =
+      api === undefined
+        ? `For 'api: cloud' it looks like ${DEFAULT_BASE_URL}, for 'api: self-hosted' like ${SELF_HOSTED_BASE_URL}`
+        : `For 'api: ${api}' it looks like ${api === 'self-hosted' ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL}`
+    problems.push(`${name} is not a URL: '${inputQuote(raw)}'. ${example}.`)
     return raw
   }
   if (url.username || url.password) {
-    problems.push(
-      `Input 'base_url' must not contain credentials: '${url.protocol}//…@${url.host}${url.pathname}'. Pass the key in 'api_key'.`
-    )
+    problems.push(`${name} must not contain credentials: '${url.protocol}//…@${url.host}${url.pathname}'. Pass the key in 'api_key'.`)
     return raw
   }
   // A key travels only over https, or over http to this machine; without a key, plain http reaches any
-  // self-hosted server (a service container such as http://memos:8000/product).
+  // self-hosted server (a service container such as http://memos:8000/product). Without a mode, neither is known.
   const loopback = isLoopbackHost(url.hostname)
-  const plainHttpAllowed = loopback || (api === 'self-hosted' && !sendsKey)
+  const plainHttpAllowed = loopback || api === undefined || (api === 'self-hosted' && !sendsKey)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.push(`Input 'base_url' is '${inputQuote(raw)}', but it must be an https:// (or http://) URL.`)
+    problems.push(`${name} is '${inputQuote(raw)}', but it must be an https:// (or http://) URL.`)
   } else if (url.protocol === 'http:' && !plainHttpAllowed) {
     const rule =
       api === 'self-hosted'
         ? "with an 'api_key', plain http is allowed only to loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted"
         : 'http is allowed only for loopback hosts such as 127.0.0.1, so the key never crosses a network unencrypted'
-    problems.push(`Input 'base_url' is '${inputQuote(raw)}', but it must use https: ${rule}.`)
+    problems.push(`${name} is '${inputQuote(raw)}', but it must use https: ${rule}.`)
   }
-  if (api === 'self-hosted' && CLOUD_HOSTS.has(url.hostname)) {
-    problems.push(`Input 'base_url' is '${inputQuote(raw)}', MemOS Cloud, but 'api' is 'self-hosted': for the cloud, set 'api: cloud'.`)
+  if (api === 'self-hosted' && MEMOS_CLOUD_HOSTS.has(url.hostname)) {
+    problems.push(`${name} is '${inputQuote(raw)}', MemOS Cloud, but 'api' is 'self-hosted': for the cloud, set 'api: cloud'.`)
   }
   if (url.search || url.hash) {
-    problems.push(`Input 'base_url' is '${inputQuote(raw)}', but it must not have a query or fragment.`)
+    problems.push(`${name} is '${inputQuote(raw)}', but it must not have a query or fragment.`)
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }

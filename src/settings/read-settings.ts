@@ -1,14 +1,12 @@
 import { parseDuration } from '../shared/duration.js'
 import type { Log } from '../shared/log.js'
 import { inputQuote } from '../shared/text.js'
-import { parseBaseUrl } from './base-url.js'
-import { type ApiMode, DEFAULT_BASE_URL, INPUT_DEFAULTS, type InputReader, SELF_HOSTED_BASE_URL, type Settings } from './settings.js'
+import { readServer } from './server.js'
+import { INPUT_DEFAULTS, type InputReader, type Settings } from './settings.js'
 import { readTaskIds } from './task-ids.js'
 
-const API_MODES: readonly ApiMode[] = ['cloud', 'self-hosted']
 /** MemOS asks for at most 50 requests per second per account; more than this is surely a typo. */
 const MAX_RATE_CAP = 1000
-const MIN_API_KEY_LENGTH = 8
 const MIN_INTERVAL_MS = 100
 const MAX_TIMEOUT_MS = 24 * 3_600_000
 
@@ -26,7 +24,7 @@ export class InputError extends Error {
   }
 }
 
-/** Settings warnings: inputs that are valid but have no effect. */
+/** Settings warnings: inputs that are valid but do nothing, or less than they seem to. */
 export type WarningSink = Log['warning']
 
 /**
@@ -39,29 +37,22 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const taskIds = readTaskIds(read, env, problems)
   // Read first: with no problem so far, the ids are sound even when a later input is not.
   const taskIdsReadable = problems.length === 0
-  const api = parseApi(input('api'), problems)
-  const selfHosted = api === 'self-hosted'
-  const userId = read('user_id').trim()
-  if (selfHosted && userId === '') {
-    problems.push("Input 'user_id' is required with 'api: self-hosted': give the MemOS user the tasks were added for.")
-  } else if (!selfHosted && userId !== '') {
-    warn(`Input 'user_id' ('${inputQuote(userId)}') is not used with 'api: cloud': MemOS Cloud finds a task by its id and the key.`)
-  }
-  // MEMOS_API_KEY is a cloud key: a self-hosted server logs every header, so there only the input is sent.
-  const apiKey = parseApiKey(read('api_key').trim() || (selfHosted ? '' : (env.MEMOS_API_KEY ?? '').trim()), !selfHosted, problems)
-  const defaultBaseUrl = selfHosted ? SELF_HOSTED_BASE_URL : DEFAULT_BASE_URL
-  const baseUrl = parseBaseUrl(read('base_url').trim() || (env.MEMOS_BASE_URL ?? '').trim() || defaultBaseUrl, api, apiKey !== '', problems)
+  const server = readServer(read, env, problems, warn)
 
+  /** The durations with a problem of their own, which are then not compared with the others. */
+  const badDurations = new Set<string>()
   const duration = (name: keyof typeof INPUT_DEFAULTS, min: number): number => {
     const raw = input(name)
     const ms = parseDuration(raw)
     if (ms === undefined) {
+      badDurations.add(name)
       problems.push(
         `Input '${name}' has an invalid duration '${inputQuote(raw)}'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.`
       )
       return 0
     }
     if (ms < min || ms > MAX_TIMEOUT_MS) {
+      badDurations.add(name)
       problems.push(`Input '${name}' is '${inputQuote(raw)}', which is out of range: it must be between ${min}ms and 24h.`)
     }
     return ms
@@ -71,9 +62,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const maxIntervalMs = duration('max_interval', MIN_INTERVAL_MS)
   const requestTimeoutMs = duration('request_timeout', MIN_INTERVAL_MS)
   const notFoundGraceMs = duration('not_found_grace', 0)
-  if (maxIntervalMs > 0 && intervalMs > maxIntervalMs) {
-    problems.push(`Input 'max_interval' is '${input('max_interval')}', shorter than 'interval' ('${input('interval')}').`)
-  }
+  const sound = (...names: string[]): boolean => names.every((name) => !badDurations.has(name))
+  if (sound('interval', 'max_interval') && intervalMs > maxIntervalMs) problems.push(intervalProblem(read))
 
   const successStatuses = parseStatuses('success_statuses', input('success_statuses'), problems)
   const failureStatuses = parseStatuses('failure_statuses', input('failure_statuses'), problems)
@@ -94,19 +84,23 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const failFast = boolean('fail_fast')
   const stream = boolean('stream')
 
+  // A bad timeout is 0 (invalid) or over 24h (out of range): never shorter than a sound interval.
+  if (sound('interval') && timeoutMs > 0 && intervalMs > timeoutMs) {
+    warn(intervalOverTimeoutWarning(input('interval'), input('timeout'), server?.api === 'self-hosted' && stream))
+  }
+
   const rawRate = input('max_requests_per_second')
   const maxRequestsPerSecond = Number(rawRate)
   if (!/^\d+$/.test(rawRate) || maxRequestsPerSecond < 1 || maxRequestsPerSecond > MAX_RATE_CAP) {
     problems.push(`Input 'max_requests_per_second' is '${inputQuote(rawRate)}', but it must be a whole number from 1 to ${MAX_RATE_CAP}.`)
   }
 
-  if (problems.length > 0) throw new InputError(problems, taskIdsReadable ? taskIds : [])
+  // A bad `api` is among the problems: readServer gives no settings then.
+  // Stryker disable next-line ConditionalExpression: `server === undefined` only tells the type checker what `problems` already say.
+  if (problems.length > 0 || server === undefined) throw new InputError(problems, taskIdsReadable ? taskIds : [])
   return {
     taskIds,
-    api,
-    userId,
-    apiKey,
-    baseUrl,
+    ...server,
     timeoutMs,
     intervalMs,
     maxIntervalMs,
@@ -122,27 +116,26 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   }
 }
 
-function parseApi(raw: string, problems: string[]): ApiMode {
-  const api = API_MODES.find((mode) => mode === raw.toLowerCase())
-  if (api) return api
-  problems.push(`Input 'api' is '${inputQuote(raw)}', but it must be 'cloud' (MemOS Cloud) or 'self-hosted' (the open-source server).`)
-  return 'cloud'
+/** `interval` longer than `max_interval`, blaming the one the user set, or both when both were set. */
+function intervalProblem(read: InputReader): string {
+  const interval = inputQuote(read('interval').trim())
+  const maxInterval = inputQuote(read('max_interval').trim())
+  if (maxInterval === '') {
+    return `Input 'interval' is '${interval}', longer than 'max_interval' (${INPUT_DEFAULTS.max_interval} by default): shorten 'interval', or raise 'max_interval' as well.`
+  }
+  if (interval === '') {
+    return `Input 'max_interval' is '${maxInterval}', shorter than 'interval' (${INPUT_DEFAULTS.interval} by default): raise 'max_interval', or lower 'interval' as well.`
+  }
+  return `Inputs 'interval' ('${interval}') and 'max_interval' ('${maxInterval}') disagree: the wait between checks grows from 'interval' up to 'max_interval', so 'interval' must not be longer.`
 }
 
-function parseApiKey(key: string, required: boolean, problems: string[]): string {
-  if (key === '') {
-    if (required)
-      problems.push(
-        "Input 'api_key' is required: pass it from a secret (api_key: ${{ secrets.MEMOS_API_KEY }}) or set the MEMOS_API_KEY environment variable."
-      )
-  } else if (key.length < MIN_API_KEY_LENGTH) {
-    // Too short to be a MemOS key, and too short to be removed from outputs without mangling them.
-    problems.push(`Input 'api_key' is only ${key.length} characters long; check that the secret holds the whole key.`)
-  } else if ([...key].some((char) => /\s/.test(char) || char.charCodeAt(0) <= 0x1f || char.charCodeAt(0) === 0x7f)) {
-    // The key itself is never quoted: it is a secret even when it is malformed.
-    problems.push("Input 'api_key' contains whitespace or control characters; check how the secret was pasted.")
-  }
-  return key
+/** What the schedule does when `interval` is longer than `timeout` (schedule.ts: a wait is cut to the final check). */
+function intervalOverTimeoutWarning(interval: string, timeout: string, hinted: boolean): string {
+  const between = hinted ? "in between only when the server's wait stream says a task may have finished" : 'not in between'
+  return (
+    `Input 'interval' ('${inputQuote(interval)}') is longer than 'timeout' ('${inputQuote(timeout)}'): a running task is checked ` +
+    `when the wait starts and once more just before the timeout, ${between}. For checks in between, shorten 'interval'.`
+  )
 }
 
 function parseStatuses(name: string, raw: string, problems: string[]): Set<string> {

@@ -3,6 +3,9 @@
 /** Which API `base_url` speaks. */
 export type ApiMode = 'cloud' | 'self-hosted'
 
+/** Where `base_url` came from: the input, the MEMOS_BASE_URL environment variable, or the mode's default. */
+export type BaseUrlSource = 'input' | 'environment' | 'default'
+
 /** Everything the action needs, validated. Durations are in milliseconds, statuses are lower case. */
 export interface Settings {
   /** Unique ids in input order. */
@@ -15,6 +18,8 @@ export interface Settings {
   apiKey: string
   /** Without a trailing slash. */
   baseUrl: string
+  /** So that a message about the server blames what the user set, or says that the default was used. */
+  baseUrlSource: BaseUrlSource
   /** 0 means: check each task once. */
   timeoutMs: number
   intervalMs: number
@@ -51,10 +56,8 @@ export const INPUT_DEFAULTS = {
   stream: 'true'
 } as const
 
-export const DEFAULT_BASE_URL = 'https://memos.memtensor.cn/api/openmem/v1'
-export const GLOBAL_BASE_URL = 'https://api.memt.ai/platform/api/openmem/v1'
-/** The open-source server's API root in its docker compose quick start. */
-export const SELF_HOSTED_BASE_URL = 'http://localhost:8000/product'
+// The HTTP layer's messages name them too, so they live in the shared leaf.
+export { DEFAULT_BASE_URL, GLOBAL_BASE_URL, SELF_HOSTED_BASE_URL } from '../shared/base-urls.js'
 
 /** Reads one input by its action.yml name; returns '' when it is not set. */
 export type InputReader = (name: string) => string

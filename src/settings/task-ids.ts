@@ -57,6 +57,18 @@ function readIdFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): s
 }
 
 /**
+ * What a script writes where it had no id: JSON's and JavaScript's null and undefined, Python's None, the nil of
+ * Ruby, Lua and Go, in any case (SQL writes NULL), and an empty string in JSON or shell quotes. No one would choose
+ * any of them as a task id; each means the step before failed or gave the wrong field, and waiting for it would
+ * only end in "not found" after `not_found_grace`.
+ */
+const MISSING_VALUE = /^(null|undefined|none|nil|""|'')$/i
+/** An object written as text (`${response}` in JavaScript): `[object Object]`, `[object Undefined]` and so on. */
+const OBJECT_TEXT = /\[object [A-Za-z]+\]/
+/** The entries of a list that is not JSON: an object's text is taken whole, though it holds a space. */
+const LIST_ENTRY = new RegExp(`${OBJECT_TEXT.source}|[^\\s,]+`, 'g')
+
+/**
  * Task ids may be separated by commas, spaces or newlines (a YAML block scalar works), or be given
  * as a JSON array of strings, as `toJSON()` of an earlier step's output would be. Blank entries are
  * skipped and duplicates kept once, in first-seen order. `source` names where the ids came from.
@@ -64,16 +76,19 @@ function readIdFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): s
 export function parseTaskIds(source: string, raw: string, problems: string[]): string[] {
   const text = raw.trim()
   let entries: string[]
-  if (text.startsWith('[')) {
-    entries = parseJsonIdList(text) ?? []
-    if (entries.length === 0 && text !== '[]') {
-      problems.push(`${source} looks like a JSON array but is not one of strings: '${inputQuote(text)}'.`)
-    }
+  const json = parseJsonIdList(text)
+  if (json) {
+    entries = json
+  } else if (text.startsWith('[') && text.search(OBJECT_TEXT) !== 0) {
+    entries = []
+    problems.push(`${source} looks like a JSON array but is not one of strings: '${inputQuote(text)}'.`)
   } else {
-    entries = text.split(/[\s,]/)
+    entries = text.match(LIST_ENTRY) ?? []
   }
   const ids = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ''))]
-  const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id))
+  const standIns = ids.filter((id) => MISSING_VALUE.test(id) || OBJECT_TEXT.test(id))
+  if (standIns.length > 0) problems.push(standInProblem(source, standIns))
+  const bad = ids.filter((id) => !TASK_ID_PATTERN.test(id) && !standIns.includes(id))
   for (const id of bad.slice(0, 5)) {
     problems.push(`${source} has an invalid id '${inputQuote(id)}': ids are letters, digits, '-', '_', '.' and ':' (at most 128).`)
   }
@@ -81,10 +96,25 @@ export function parseTaskIds(source: string, raw: string, problems: string[]): s
   return ids
 }
 
+/** One message for every stand-in of a source: they share one cause, the step that should have given the ids. */
+function standInProblem(source: string, standIns: string[]): string {
+  const [ids, which, taskIds, them] =
+    standIns.length === 1 ? ['id', 'which is', 'a task id', 'it'] : ['ids', 'which are', 'task ids', 'them']
+  const quoted = inputQuote(standIns.map((id) => `'${id}'`).join(', '))
+  return (
+    `${source} has the ${ids} ${quoted}, ${which} what a script writes for a missing value or an object, not ${taskIds}. ` +
+    `The step that produced ${them} probably failed: for example, MemOS answered with an error such as a bad API key, ` +
+    "so '.data.task_id' was null. Check that step's log."
+  )
+}
+
+/** A JSON array of strings, else undefined; a null in it is kept as 'null', a stand-in the caller reports as such. */
 function parseJsonIdList(text: string): string[] | undefined {
   try {
     const value: unknown = JSON.parse(text)
-    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value as string[]
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry === null)) {
+      return value.map((entry: string | null) => entry ?? 'null')
+    }
   } catch {
     // Not JSON: reported by the caller.
   }
