@@ -1,7 +1,8 @@
 /** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
+import type { TaskConclusion } from '../../src/wait/results.js'
+import type { KeptTaskResult, KeptWaitResult } from '../../src/report/kept-data.js'
 import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../../src/report/outputs.js'
-import { problem } from '../../testing/task-results.js'
+import { kept, problem } from '../../testing/task-results.js'
 
 /** GitHub refuses a step output over 1 MB. */
 const GITHUB_OUTPUT_LIMIT = 1_000_000
@@ -10,7 +11,7 @@ function uuid(index: number): string {
   return `c464e17e-f2ff-4e9a-a2c2-${String(index).padStart(12, '0')}`
 }
 
-function task(taskId: string, conclusion: TaskConclusion, data: Record<string, unknown> | null = null): TaskResult {
+function task(taskId: string, conclusion: TaskConclusion, data: Record<string, unknown> | null = null): KeptTaskResult {
   const error: Partial<Record<TaskConclusion, string>> = {
     failure: `Task ${taskId} ended with status 'failed'.`,
     timed_out: `Timed out after 10m waiting for task ${taskId} (last status 'running'; last attempt: HTTP 503 Service Unavailable).`,
@@ -22,14 +23,14 @@ function task(taskId: string, conclusion: TaskConclusion, data: Record<string, u
     conclusion,
     attempts: 12,
     durationMs: 123_456,
-    data,
+    data: kept(data),
     reason: error[conclusion] === undefined ? undefined : problem(error[conclusion]),
     error: error[conclusion] ?? '',
     timeline: []
   }
 }
 
-function batch(count: number, conclusionOf: (index: number) => TaskConclusion, stopReason?: WaitResult['stopReason']): WaitResult {
+function batch(count: number, conclusionOf: (index: number) => TaskConclusion, stopReason?: KeptWaitResult['stopReason']): KeptWaitResult {
   const tasks = Array.from({ length: count }, (_, index) =>
     task(uuid(index), conclusionOf(index), { task_id: uuid(index), status: 'completed', memory_views: { added: 1, updated: 0 } })
   )
@@ -97,7 +98,7 @@ describe('the error output of a stopped batch', () => {
     )
   })
 
-  it.each<[string, WaitResult['stopReason'], string]>([
+  it.each<[string, KeptWaitResult['stopReason'], string]>([
     ['fail_fast', 'fail_fast', 'fail_fast stopped the wait there'],
     ['a problem with the key', 'fatal', 'That stopped the wait for every task'],
     ['a cancellation', 'cancelled', 'The wait stopped early'],

@@ -1,5 +1,6 @@
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
-import { problem, withProblem } from '../../testing/task-results.js'
+import type { TaskConclusion } from '../../src/wait/results.js'
+import type { KeptTaskResult, KeptWaitResult } from '../../src/report/kept-data.js'
+import { kept, problem, type TaskFields, withProblem } from '../../testing/task-results.js'
 import {
   buildOutputs,
   errorOutputs,
@@ -10,25 +11,26 @@ import {
   shouldFailStep
 } from '../../src/report/outputs.js'
 
-function task(taskId: string, conclusion: TaskConclusion, overrides: Partial<TaskResult> = {}): TaskResult {
+function task(taskId: string, conclusion: TaskConclusion, overrides: TaskFields = {}): KeptTaskResult {
   const status = { success: 'completed', failure: 'failed', error: '', timed_out: 'running', cancelled: 'running', pending: 'running' }[
     conclusion
   ]
+  const { data = { task_id: taskId, status }, ...fields } = overrides
   return {
     taskId,
     status,
     conclusion,
     attempts: 2,
     durationMs: 1500,
-    data: { task_id: taskId, status },
+    data: kept(data),
     reason: conclusion === 'success' ? undefined : problem(`${taskId} did not succeed`),
     error: conclusion === 'success' ? '' : `${taskId} did not succeed`,
     timeline: [],
-    ...overrides
+    ...fields
   }
 }
 
-function outputsOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): ReturnType<typeof buildOutputs> {
+function outputsOf(tasks: KeptTaskResult[], stopReason?: KeptWaitResult['stopReason']): ReturnType<typeof buildOutputs> {
   return buildOutputs({ tasks, stopReason, attempts: 7, durationMs: 4321 })
 }
 
@@ -178,7 +180,7 @@ describe('the outputs of one task', () => {
 
   it.each(['tasks', 'result'] as const)('keep every data object in %s when that output is exactly at the limit', (output) => {
     // Eleven tasks of about 48 KiB each; the last one's data is sized so that the output is exactly 512 KiB.
-    const batchWithLastBlob = (length: number): TaskResult[] =>
+    const batchWithLastBlob = (length: number): KeptTaskResult[] =>
       Array.from({ length: 11 }, (_, index) => task(`t${index}`, 'success', { data: { blob: 'w'.repeat(index === 10 ? length : 48_000) } }))
     const probe = 10_000
     const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(batchWithLastBlob(probe))[output])
@@ -192,12 +194,12 @@ describe('the outputs of one task', () => {
 
 describe('the tasks output of a batch too large to list whole', () => {
   // Tasks without data, whose long reasons alone pass the limit: `tasks` keeps as many as fit, in order.
-  const withReason = (index: number, length: number): TaskResult =>
+  const withReason = (index: number, length: number): KeptTaskResult =>
     task(`t${index}`, 'failure', { data: null, ...withProblem('r'.repeat(length)) })
 
-  function batchEndingAtLimit(): TaskResult[] {
+  function batchEndingAtLimit(): KeptTaskResult[] {
     const probe = 10_000
-    const eleven = (length: number): TaskResult[] =>
+    const eleven = (length: number): KeptTaskResult[] =>
       Array.from({ length: 11 }, (_, index) => withReason(index, index === 10 ? length : 45_000))
     const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(eleven(probe)).tasks)
     return eleven(length)
