@@ -19,6 +19,7 @@ import { USER_AGENT } from '../src/shared/version.js'
 import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../scripts/run-action.js'
 import { renderChart } from './chart.js'
+import { measureMemoryRows, memorySection, memoryTarget } from './memory.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
 import { SimulatedApi } from './simulated-api.js'
 import { measureStreamOverHttp, measureStreamSimulated, POLLING_POLICY, STREAM_POLICY, type StreamTrial } from './stream.js'
@@ -340,9 +341,25 @@ function summariseStream(trials: StreamTrial[], simulatedDurations: number[]): S
   })
 }
 
+/** Parts of the benchmark that `--only NAME` runs alone, printing their section instead of writing the report. */
+const PARTS: Record<string, () => Promise<string[]>> = {
+  memory: async () => {
+    const runs = await measureMemoryRows(ACTION_NODE, log)
+    return ['| Target | Measured | |', '| --- | --- | --- |', memoryTarget(runs), '', ...memorySection(runs)]
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now()
   if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run npm run bundle first')
+  const onlyAt = process.argv.indexOf('--only')
+  if (onlyAt >= 0) {
+    const name = process.argv[onlyAt + 1] ?? ''
+    const part = PARTS[name]
+    if (!part) throw new Error(`--only takes one of: ${Object.keys(PARTS).join(', ')} (got '${name}')`)
+    console.log((await part()).join('\n'))
+    return
+  }
   const quick = process.argv.includes('--quick')
   const defaults = defaultSettings('x', 'https://memos.example/v1')
 
@@ -365,6 +382,7 @@ async function main(): Promise<void> {
   const streamExits = await measureStreamExit(quick ? 4 : 10)
   log('a batch of 500 tasks…')
   const batch = await measureBatch(quick ? 100 : 500, 30_000)
+  const memory = await measureMemoryRows(ACTION_NODE, log)
 
   const rows = [...summarise(httpTrials, false), ...summarise(simTrials, true)]
   const durations = [...httpDurations, ...simDurations]
@@ -445,6 +463,7 @@ async function main(): Promise<void> {
     `| Batch of ${batch.ids}: wall time ≤ floor + 2 s | ${seconds(batch.wallMs)} vs floor ${seconds(batch.floorMs)} | ${pass(batch.wallMs <= batch.floorMs + 2000)} |`,
     `| Batch: peak requests in any second ≤ ${batch.cap} | ${batch.peakPerSecond} | ${pass(batch.peakPerSecond <= batch.cap)} |`,
     `| Batch: peak RSS ≤ 150 MB | ${batch.peakRssMb.toFixed(0)} MB | ${pass(batch.peakRssMb <= 150)} |`,
+    memoryTarget(memory),
     ''
   )
 
@@ -540,6 +559,8 @@ async function main(): Promise<void> {
     'early drop out of the rounds.',
     ''
   )
+
+  push(...memorySection(memory))
 
   push(
     '## How the default schedule was chosen',
