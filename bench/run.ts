@@ -20,6 +20,7 @@ import { MemosSimulator, peakInWindow } from '../simulator/memos-simulator.js'
 import { actionDefaults, DIST, ROOT } from '../testing/run-action.js'
 import { budgetReport, measureBudget } from './budget.js'
 import { renderChart } from './chart.js'
+import { measureMemoryRows, memorySection, memoryTarget } from './memory.js'
 import { COMPETITORS, pollWithPolicy, type Policy } from './policies.js'
 import { measureStreamOverHttp, measureStreamSimulated, POLLING_POLICY, STREAM_POLICY, type StreamTrial } from './stream.js'
 import { floodSection, floodTargetRow, measureFloodedStream, spliceFloodRows } from './stream-flood.js'
@@ -345,7 +346,13 @@ function summariseStream(trials: StreamTrial[], simulatedDurations: number[]): S
 }
 
 /** The rows `--only <name>` measures alone, each putting its figures into the existing report. */
-const ONLY: Record<string, () => Promise<void>> = { 'stream-flood': measureFloodAlone }
+const ONLY: Record<string, () => Promise<void>> = {
+  'stream-flood': measureFloodAlone,
+  memory: async () => {
+    const runs = await measureMemoryRows(ACTION_NODE, log)
+    console.log(['| Target | Measured | |', '| --- | --- | --- |', memoryTarget(runs), '', ...memorySection(runs)].join('\n'))
+  }
+}
 
 async function measureFloodAlone(): Promise<void> {
   log('the wait stream flooded (three runs of about 20 s)…')
@@ -402,6 +409,7 @@ async function main(): Promise<void> {
   const flood = await measureFloodedStream(ACTION_NODE)
   log('a batch of 500 tasks…')
   const batch = await measureBatch(quick ? 100 : 500, 30_000)
+  const memory = await measureMemoryRows(ACTION_NODE, log)
 
   const rows = [...summarise(httpTrials, false), ...summarise(simTrials, true)]
   const durations = [...httpDurations, ...simDurations]
@@ -486,6 +494,7 @@ async function main(): Promise<void> {
     `| Batch: peak requests in any second ≤ ${batch.cap} | ${batch.peakPerSecond} | ${pass(batch.peakPerSecond <= batch.cap)} |`,
     `| Batch: peak RSS ≤ 150 MB | ${batch.peakRssMb.toFixed(0)} MB | ${pass(batch.peakRssMb <= 150)} |`,
     floodTargetRow(flood),
+    memoryTarget(memory),
     ''
   )
 
@@ -585,6 +594,8 @@ async function main(): Promise<void> {
     'early drop out of the rounds.',
     ''
   )
+
+  push(...memorySection(memory))
 
   push(
     '## How the default schedule was chosen',

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import puppeteer, { type Browser } from 'puppeteer-core'
 import { buildOutputs } from '../src/report/outputs.js'
 import { buildErrorSummary, buildSummary } from '../src/report/summary.js'
-import type { WaitResult } from '../src/wait/results.js'
+import type { KeptWaitResult } from '../src/report/kept-data.js'
 import { summaryPage } from './github-markdown.js'
 import { ROOT } from '../testing/run-action.js'
 import { batchWithProblems, CLOUD, oneTaskCompleted, TIMEOUT_MS, TWO_BAD_INPUTS } from './summary-examples.js'
@@ -30,7 +30,7 @@ const CHROMIUM_FLAGS = [
   '--remote-debugging-pipe'
 ]
 
-function summaryOf(result: WaitResult): string {
+function summaryOf(result: KeptWaitResult): string {
   return buildSummary(result, buildOutputs(result), { serverName: CLOUD, timeoutMs: TIMEOUT_MS, api: 'cloud' })
 }
 

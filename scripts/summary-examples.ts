@@ -2,7 +2,7 @@
  * Typical runs, as the wait loop reports them, for the summary's screenshots and tests: one task that added
  * memories, a batch where some tasks had problems, a large batch, and a step with bad inputs.
  */
-import type { TaskResult, WaitResult } from '../src/wait/results.js'
+import type { KeptTaskResult, KeptWaitResult } from '../src/report/kept-data.js'
 import { task } from '../testing/task-results.js'
 import { CLOUD_NOT_FOUND_HINT } from '../src/memos/cloud-client.js'
 
@@ -22,7 +22,7 @@ function memoryViews(added: number, updated: number, deleted: number, seed: numb
   }
 }
 
-export function completedTask(taskId: string, seed: number, durationMs: number, memories: [number, number, number]): TaskResult {
+export function completedTask(taskId: string, seed: number, durationMs: number, memories: [number, number, number]): KeptTaskResult {
   return task({
     taskId,
     attempts: Math.max(2, Math.round(durationMs / 1500)),
@@ -35,7 +35,7 @@ export function completedTask(taskId: string, seed: number, durationMs: number, 
   })
 }
 
-function result(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): WaitResult {
+function result(tasks: KeptTaskResult[], stopReason?: KeptWaitResult['stopReason']): KeptWaitResult {
   return {
     tasks,
     stopReason,
@@ -45,12 +45,12 @@ function result(tasks: TaskResult[], stopReason?: WaitResult['stopReason']): Wai
 }
 
 /** One task, completed, with the memories it changed. */
-export function oneTaskCompleted(): WaitResult {
+export function oneTaskCompleted(): KeptWaitResult {
   return result([completedTask('c464e17e-f2ff-4e9a-a2c2-41cc55ab43b9', 1, 4_215, [3, 1, 2])])
 }
 
 /** Twelve tasks, `fail_fast: false`: eight completed, two failed, one never found, one still running at the timeout. */
-export function batchWithProblems(): WaitResult {
+export function batchWithProblems(): KeptWaitResult {
   const ids = [
     'a1f3c2d4-0b7e-4d51-9a3c-1e2f3a4b5c6d',
     'b2e4d3c5-1c8f-4e62-8b4d-2f3a4b5c6d7e',
@@ -65,7 +65,7 @@ export function batchWithProblems(): WaitResult {
     '4b1d0dfe-af7c-4bfb-9ed0-1c2d3e4f5a6b',
     '5c2e1e0f-b08d-4c0c-8fe1-2d3e4f5a6b7c'
   ] as const
-  const tasks: TaskResult[] = ids.map((id, index) =>
+  const tasks: KeptTaskResult[] = ids.map((id, index) =>
     completedTask(id, index + 2, 3_000 + index * 1_700, [index % 4, index % 3 === 0 ? 1 : 0, index === 5 ? 1 : 0])
   )
   tasks[2] = {
@@ -107,7 +107,7 @@ export function batchWithProblems(): WaitResult {
   return result(tasks)
 }
 
-function failed(taskId: string, durationMs: number): TaskResult {
+function failed(taskId: string, durationMs: number): KeptTaskResult {
   return task({
     taskId,
     status: 'failed',
@@ -124,7 +124,7 @@ function failed(taskId: string, durationMs: number): TaskResult {
 }
 
 /** `count` tasks of which every tenth failed, the others completed, as a batch import might end. */
-export function largeBatch(count: number): WaitResult {
+export function largeBatch(count: number): KeptWaitResult {
   const tasks = Array.from({ length: count }, (_, index) => {
     const id = `import-${String(index + 1).padStart(4, '0')}`
     const durationMs = 2_000 + ((index * 7_919) % 40_000)

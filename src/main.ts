@@ -5,7 +5,8 @@ import { InputError, readSettings } from './settings/read-settings.js'
 import type { Settings } from './settings/settings.js'
 import type { Log } from './shared/log.js'
 import { waitForTasks } from './wait/poller.js'
-import type { WaitResult } from './wait/results.js'
+import { dataKeeper } from './report/data-keeper.js'
+import type { KeptWaitResult } from './report/kept-data.js'
 import { buildOutputs, errorOutputs, type Outputs, OUTPUT_NAMES, shouldFailStep, tasksOutputNote } from './report/outputs.js'
 import { buildErrorSummary, buildSummary } from './report/summary.js'
 import { errorMessage } from './shared/text.js'
@@ -67,7 +68,7 @@ export async function run(): Promise<void> {
   }
 }
 
-async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortSignal, log: Log): Promise<WaitResult> {
+async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortSignal, log: Log): Promise<KeptWaitResult> {
   const count = settings.taskIds.length
   core.info(
     `Waiting for ${count === 1 ? `MemOS task ${settings.taskIds[0]}` : `${count} MemOS tasks`} on ${api.serverName} ` +
@@ -76,7 +77,9 @@ async function waitForAll(settings: Settings, api: ApiConnection, signal: AbortS
   )
   core.debug(`Endpoint: ${api.endpoint}`)
   try {
-    return await waitForTasks(settings, { client: api.source, gate: api.gate, hints: api.hints, signal, log })
+    // Each answer's data is cut to what the outputs and the summary can show as it arrives, so memory does not grow with it.
+    const keep = dataKeeper(settings.taskIds.length)
+    return await waitForTasks(settings, { client: api.source, gate: api.gate, hints: api.hints, signal, log, keep })
   } finally {
     api.close()
   }

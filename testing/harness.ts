@@ -2,7 +2,7 @@ import { connect } from '../src/memos/connect.js'
 import type { ApiMode, BaseUrlSource } from '../src/settings/settings.js'
 import type { Log } from '../src/shared/log.js'
 import { type PollSettings, waitForTasks } from '../src/wait/poller.js'
-import type { WaitResult } from '../src/wait/results.js'
+import type { AnswerData, DataKeeper, WaitResult } from '../src/wait/results.js'
 import { USER_AGENT } from '../src/shared/version.js'
 import { DEFAULT_USER_ID, MemosSimulator, type SimulatorOptions } from '../simulator/memos-simulator.js'
 
@@ -53,27 +53,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Me
   return simulator
 }
 
-export interface WaitRun {
-  result: WaitResult
+export interface WaitRun<Data = AnswerData> {
+  result: WaitResult<Data>
   log: RecordingLog
   elapsedMs: number
 }
 
-/** Runs the real poller with the real HTTP client against the simulator. */
-export async function waitAgainst(
+interface WaitOptions {
+  apiKey?: string
+  signal?: AbortSignal
+  baseUrl?: string
+  /** Who chose `baseUrl`, as readSettings records it; the `base_url` input unless a test says otherwise. */
+  baseUrlSource?: BaseUrlSource
+  api?: ApiMode
+  userId?: string
+  stream?: boolean
+}
+
+/** Runs the real poller with the real HTTP client against the simulator; with `keep`, what it keeps of each answer. */
+export async function waitAgainst(simulator: MemosSimulator, settings: Partial<PollSettings>, options?: WaitOptions): Promise<WaitRun>
+export async function waitAgainst<Data>(
   simulator: MemosSimulator,
   settings: Partial<PollSettings>,
-  options: {
-    apiKey?: string
-    signal?: AbortSignal
-    baseUrl?: string
-    /** Who chose `baseUrl`, as readSettings records it; the `base_url` input unless a test says otherwise. */
-    baseUrlSource?: BaseUrlSource
-    api?: ApiMode
-    userId?: string
-    stream?: boolean
-  } = {}
-): Promise<WaitRun> {
+  options: WaitOptions & { keep: DataKeeper<Data> }
+): Promise<WaitRun<Data>>
+export async function waitAgainst<Data>(
+  simulator: MemosSimulator,
+  settings: Partial<PollSettings>,
+  options: WaitOptions & { keep?: DataKeeper<Data> } = {}
+): Promise<WaitRun<Data> | WaitRun> {
   const api = options.api ?? simulator.api
   const log = recordingLog()
   const connection = connect(
@@ -92,14 +100,22 @@ export async function waitAgainst(
   )
   const started = performance.now()
   try {
-    const result = await waitForTasks(fastSettings(settings), {
+    const deps = {
       client: connection.source,
       gate: connection.gate,
       hints: connection.hints,
       log,
       signal: options.signal ?? new AbortController().signal
+    }
+    const timed = async <Kept>(wait: Promise<WaitResult<Kept>>): Promise<WaitRun<Kept>> => ({
+      result: await wait,
+      log,
+      elapsedMs: performance.now() - started
     })
-    return { result, log, elapsedMs: performance.now() - started }
+    const { keep } = options
+    return keep
+      ? await timed(waitForTasks(fastSettings(settings), { ...deps, keep }))
+      : await timed(waitForTasks(fastSettings(settings), deps))
   } finally {
     connection.close()
   }

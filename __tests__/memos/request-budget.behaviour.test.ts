@@ -6,6 +6,7 @@
 import type { MemosSimulator, RequestRecord } from '../../simulator/memos-simulator.js'
 import { startSimulator, TEST_USER, waitAgainst } from '../../testing/harness.js'
 import { buildOutputs } from '../../src/report/outputs.js'
+import { keptResult } from '../../testing/task-results.js'
 
 let simulator: MemosSimulator
 
@@ -89,7 +90,7 @@ describe('a budget that runs out before the deadline', () => {
     await fetch(`${simulator.baseUrl}/scheduler/status?user_id=x&task_id=y`)
     // The step's first poll takes the last request of the window: the next is allowed a minute later.
     const { result } = await waitAgainst(simulator, { timeoutMs: 40_000 })
-    const outputs = buildOutputs(result)
+    const outputs = buildOutputs(keptResult(result))
     expect(outputs.conclusion).toBe('timed_out')
     expect(outputs.error).toMatch(
       /^The server's rate limit allows no request before the timeout \(next at (\d\d\.\ds|1m(\d\ds)?), timeout 40s\); stopped after \d+ms waiting for task task-1 \(last status 'in_progress'\)\.$/

@@ -1,4 +1,4 @@
-import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from '../../src/report/memory-views.js'
+import { describeChanges, idCount, type MemoryChanges, memoryChanges, totalChanges } from '../../src/report/memory-views.js'
 
 const changes = (added: number, updated: number, deleted: number): MemoryChanges => ({ added, updated, deleted, ids: [] })
 
@@ -68,6 +68,34 @@ describe('the memories a task changed, read from its data', () => {
       }
     }
     expect(memoryChanges(data)?.ids).toEqual([{ category: 'numbered', ids: ['12', 'm2'] }])
+  })
+
+  it.each<[number, MemoryChanges['ids'], number | undefined]>([
+    [
+      4,
+      [
+        { category: 'detail_factual', ids: ['m1', 'm2'] },
+        { category: 'preference', ids: ['m3', 'm4'] }
+      ],
+      2
+    ],
+    [2, [{ category: 'detail_factual', ids: ['m1', 'm2'] }], 4],
+    [0, [], 6],
+    [
+      6,
+      [
+        { category: 'detail_factual', ids: ['m1', 'm2'] },
+        { category: 'preference', ids: ['m3', 'm4', 'm5', 'm6'] }
+      ],
+      undefined
+    ]
+  ])('reads only the first %i ids over the categories, and counts those it leaves out', (maxIds, ids, idsLeftOut) => {
+    const data = {
+      memory_views: { added: 6, detail_factual: { memory_ids: ['m1', 'm2'] }, preference: { memory_ids: ['m3', 'm4', 'm5', 'm6'] } }
+    }
+    const changes = memoryChanges(data, maxIds)
+    expect(changes).toEqual({ added: 6, updated: 0, deleted: 0, ids, ...(idsLeftOut === undefined ? {} : { idsLeftOut }) })
+    expect(changes && idCount(changes)).toBe(6)
   })
 
   it('never takes the counts for categories, even when they are objects', () => {

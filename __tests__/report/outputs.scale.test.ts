@@ -1,5 +1,6 @@
 /** The outputs of large batches, of stops that leave tasks unwaited, and of a wait that never ran. */
-import type { TaskConclusion, WaitResult } from '../../src/wait/results.js'
+import type { TaskConclusion } from '../../src/wait/results.js'
+import type { KeptWaitResult, KeptWaitResult as WaitResult } from '../../src/report/kept-data.js'
 import { buildOutputs, errorOutputs, OUTPUT_JSON_LIMIT, tasksOutputNote } from '../../src/report/outputs.js'
 import { endedAs } from '../../testing/task-results.js'
 
@@ -82,7 +83,7 @@ describe('the error output of a stopped batch', () => {
     )
   })
 
-  it.each<[string, WaitResult['stopReason'], string]>([
+  it.each<[string, KeptWaitResult['stopReason'], string]>([
     ['fail_fast', 'fail_fast', 'fail_fast stopped the wait there'],
     ['a problem with the key', 'fatal', 'That stopped the wait for every task'],
     ['a cancellation', 'cancelled', 'The wait stopped early'],

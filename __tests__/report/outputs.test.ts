@@ -1,4 +1,5 @@
-import type { TaskConclusion, TaskResult, WaitResult } from '../../src/wait/results.js'
+import type { TaskConclusion } from '../../src/wait/results.js'
+import type { KeptTaskResult, KeptTaskResult as TaskResult, KeptWaitResult as WaitResult } from '../../src/report/kept-data.js'
 import { endedAs, withProblem } from '../../testing/task-results.js'
 import {
   buildOutputs,
@@ -191,9 +192,9 @@ describe('the tasks output of a batch too large to list whole', () => {
   const withReason = (index: number, length: number): TaskResult =>
     endedAs(`t${index}`, 'failure', { data: null, ...withProblem('r'.repeat(length)) })
 
-  function batchEndingAtLimit(): TaskResult[] {
+  function batchEndingAtLimit(): KeptTaskResult[] {
     const probe = 10_000
-    const eleven = (length: number): TaskResult[] =>
+    const eleven = (length: number): KeptTaskResult[] =>
       Array.from({ length: 11 }, (_, index) => withReason(index, index === 10 ? length : 45_000))
     const length = probe + OUTPUT_JSON_LIMIT - Buffer.byteLength(outputsOf(eleven(probe)).tasks)
     return eleven(length)

@@ -7,6 +7,7 @@ import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 import type { MemosSimulator } from '../../simulator/memos-simulator.js'
 import { startSimulator, waitAgainst } from '../../testing/harness.js'
+import { keptResult } from '../../testing/task-results.js'
 import { render } from '../../testing/rendered.js'
 
 let simulator: MemosSimulator
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 /** A short timeout, so that a slow task times out; the request limit is kept well under it. */
 async function summaryOfWait(taskIds: string[], failFast: boolean): Promise<ReturnType<typeof render>> {
-  const { result } = await waitAgainst(simulator, { taskIds, failFast, timeoutMs: 2500, requestTimeoutMs: 500 })
+  const result = keptResult((await waitAgainst(simulator, { taskIds, failFast, timeoutMs: 2500, requestTimeoutMs: 500 })).result)
   return render(buildSummary(result, buildOutputs(result), { serverName: 'MemOS Cloud (127.0.0.1)', timeoutMs: 2500, api: 'cloud' }))
 }
 

@@ -1,5 +1,5 @@
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
-import type { TaskResult, WaitResult } from '../../src/wait/results.js'
+import type { KeptTaskResult, KeptWaitResult } from '../../src/report/kept-data.js'
 import { buildOutputs, OUTPUT_JSON_LIMIT } from '../../src/report/outputs.js'
 import { selfHostedNotFoundHint } from '../../src/memos/self-hosted-client.js'
 import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type SummaryContext } from '../../src/report/summary.js'
@@ -8,6 +8,7 @@ import { batchWithProblems, largeBatch } from '../../scripts/summary-examples.js
 import { render, type Rendered } from '../../testing/rendered.js'
 import {
   cancelled,
+  kept,
   CLOUD,
   completed,
   failed,
@@ -23,7 +24,7 @@ import {
   views
 } from '../../testing/task-results.js'
 
-function summaryOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason'], context = CLOUD): string {
+function summaryOf(tasks: KeptTaskResult[], stopReason?: KeptWaitResult['stopReason'], context = CLOUD): string {
   const result = resultOf(tasks, stopReason)
   return buildSummary(result, buildOutputs(result), context)
 }
@@ -31,7 +32,7 @@ function summaryOf(tasks: TaskResult[], stopReason?: WaitResult['stopReason'], c
 const squash = (text: string): string => text.replace(/\s+/g, ' ')
 
 /** What every summary must give a reader, whatever happened. */
-function expectReadable(page: Rendered, tasks: TaskResult[]): void {
+function expectReadable(page: Rendered, tasks: KeptTaskResult[]): void {
   for (const table of page.tables()) {
     for (const row of table.rows) expect(row).toHaveLength(table.header.length)
   }
@@ -49,8 +50,8 @@ function expectReadable(page: Rendered, tasks: TaskResult[]): void {
 }
 
 interface Scenario {
-  tasks: TaskResult[]
-  stopReason?: WaitResult['stopReason']
+  tasks: KeptTaskResult[]
+  stopReason?: KeptWaitResult['stopReason']
   context?: SummaryContext
   heading: string
   /** Shown with every fold closed. */
@@ -219,7 +220,7 @@ describe('the job summary, as GitHub shows it', () => {
   })
 
   it('shows timelines only for the tasks that did not succeed, and data only where it says more than the status', () => {
-    const telling = { ...failed('f2'), data: { task_id: 'f2', status: 'failed', detail: 'quota of the MemCube exceeded' } }
+    const telling = { ...failed('f2'), data: kept({ task_id: 'f2', status: 'failed', detail: 'quota of the MemCube exceeded' }) }
     const summary = summaryOf([completed('ok'), failed('f1'), telling])
     const fold = summary.slice(summary.indexOf('<details><summary>Timelines'))
     expect(fold).toContain('**f1**')
@@ -242,7 +243,7 @@ const HOSTILE =
   '<script>alert(1)</script> <img src=x onerror=alert(1)> [click](https://evil.example) **bold** _em_ `code` | pipe | ![img](x) www.evil.example user@evil.example ~~gone~~ </details></td>'
 
 describe('the job summary with hostile or huge server text', () => {
-  function hostileBatch(text: string): TaskResult[] {
+  function hostileBatch(text: string): KeptTaskResult[] {
     const long = `${text} ${'x'.repeat(5000)}`
     return [
       task({
@@ -339,7 +340,7 @@ describe('the job summary with hostile or huge server text', () => {
     [
       10_000,
       'failed',
-      (i: number) => ({ ...failed(`batch-task-${i}-${'|'.repeat(90)}`), data: { status: 'failed', why: 'y'.repeat(20_000) } }),
+      (i: number) => ({ ...failed(`batch-task-${i}-${'|'.repeat(90)}`), data: kept({ status: 'failed', why: 'y'.repeat(20_000) }) }),
       /\d+ more \d+ failed/
     ]
   ])('stays within its budget with %i tasks that %s, and counts what it leaves out', (count, _kind, make, leftOut) => {

@@ -3,7 +3,7 @@
  * lines it writes (summary.test.ts checks the same pages as GitHub renders them).
  */
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
-import type { TaskResult, WaitResult } from '../../src/wait/results.js'
+import type { KeptTaskResult, KeptWaitResult } from '../../src/report/kept-data.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import {
   buildErrorSummary,
@@ -19,6 +19,7 @@ import {
   completed,
   failed,
   KEY_REJECTED,
+  kept,
   keyRejected,
   notFound,
   notWaitedFor,
@@ -35,8 +36,8 @@ import {
 const nb = (text: string): string => text.replace(/ /g, '\u00a0')
 
 function linesOf(
-  tasks: TaskResult[],
-  options: { stopReason?: WaitResult['stopReason']; context?: SummaryContext; limits?: Partial<SummaryLimits> } = {}
+  tasks: KeptTaskResult[],
+  options: { stopReason?: KeptWaitResult['stopReason']; context?: SummaryContext; limits?: Partial<SummaryLimits> } = {}
 ): string[] {
   const result = resultOf(tasks, options.stopReason)
   const limits = { ...DEFAULT_SUMMARY_LIMITS, ...options.limits }
@@ -125,7 +126,7 @@ describe('the summary of one task, line by line', () => {
     expect(lines).not.toContain('> **Reason:**')
   })
 
-  it.each<[string, TaskResult, SummaryContext, string, string[]]>([
+  it.each<[string, KeptTaskResult, SummaryContext, string, string[]]>([
     [
       'failed, on a self-hosted server',
       failed('task-1'),
@@ -254,7 +255,7 @@ describe('the summary of a batch, line by line', () => {
     { ...notFound('c'), durationMs: 3000 },
     completed('d'),
     timedOut('e'),
-    { ...failed('f'), durationMs: 4000, data: { task_id: 'f', status: 'failed', detail: 'quota exceeded' } },
+    { ...failed('f'), durationMs: 4000, data: kept({ task_id: 'f', status: 'failed', detail: 'quota exceeded' }) },
     { ...keyRejected('g'), durationMs: 1000 },
     { ...notWaitedFor('h', 'g'), status: '' }
   ]
@@ -391,7 +392,7 @@ describe('the parts of a batch summary', () => {
     )
   })
 
-  it.each<[string, TaskResult[], SummaryContext, string[]]>([
+  it.each<[string, KeptTaskResult[], SummaryContext, string[]]>([
     [
       'failed on a self-hosted server',
       [failed('a'), failed('b')],
@@ -425,7 +426,7 @@ describe('the parts of a batch summary', () => {
     expect(block(lines.slice(lines.indexOf('**Next steps**') + 2), /^- /)).toEqual(steps)
   })
 
-  it.each<[string, TaskResult[], string]>([
+  it.each<[string, KeptTaskResult[], string]>([
     [
       'after a failure',
       [
@@ -451,7 +452,7 @@ describe('the parts of a batch summary', () => {
     expect(lines).toContain('- **1 not waited for**: the problem with a task (see its reason) stopped the wait for every task.')
   })
 
-  it.each<[string, WaitResult['stopReason'], string]>([
+  it.each<[string, KeptWaitResult['stopReason'], string]>([
     [
       'a cancelled run names the cancelled tasks first',
       'cancelled',
@@ -572,7 +573,7 @@ describe('a batch past its limits', () => {
   it('a batch shows an eighth of the data limit per task', () => {
     const data = { task_id: 'a', status: 'failed', detail: 'x'.repeat(100) }
     const size = Buffer.byteLength(JSON.stringify(data, null, 2))
-    const lines = linesOf([{ ...failed('a'), data }, completed('b')], { limits: { maxDataBytes: 8 * 19 } })
+    const lines = linesOf([{ ...failed('a'), data: kept(data) }, completed('b')], { limits: { maxDataBytes: 8 * 19 } })
     expect(fold(lines, 'Timeline').join('\n')).toContain(
       `<pre><code>{\n  "task_id": "a",\n… truncated: showing 19 of ${size} bytes</code></pre>`
     )
@@ -614,7 +615,7 @@ describe('a batch that reaches its byte budget', () => {
 
   interface Section {
     /** Tasks whose text grows with `pad`, so that the budget's share comes out at a whole byte. */
-    make: (pad: number) => TaskResult[]
+    make: (pad: number) => KeptTaskResult[]
     /** The share of the budget the page may fill up to the end of this section. */
     share: number
     /** Where the page stands when the section asks for room: the index of its first line. */
@@ -627,7 +628,7 @@ describe('a batch that reaches its byte budget', () => {
    * A budget that leaves the section exactly the room of its first `count` items, found on the page written
    * with the default budget (where nothing is left out).
    */
-  function exactBudget(section: Section, count: number): { tasks: TaskResult[]; maxBytes: number } {
+  function exactBudget(section: Section, count: number): { tasks: KeptTaskResult[]; maxBytes: number } {
     for (let pad = 0; pad < 50; pad++) {
       const tasks = section.make(pad)
       const lines = linesOf(tasks)
@@ -655,13 +656,13 @@ describe('a batch that reaches its byte budget', () => {
       .slice(2)
       .filter((row) => !row.startsWith('| … |'))
       .map((row) => [row])
-  const padded = (pad: number): TaskResult => ({
+  const padded = (pad: number): KeptTaskResult => ({
     ...failed('padded'),
     ...withProblem(`Task padded ended with status 'failed'. ${'p'.repeat(pad)}`)
   })
-  const withData = (taskId: string): TaskResult => ({
+  const withData = (taskId: string): KeptTaskResult => ({
     ...failed(taskId),
-    data: { task_id: taskId, status: 'failed', detail: 'y'.repeat(300) }
+    data: kept({ task_id: taskId, status: 'failed', detail: 'y'.repeat(300) })
   })
 
   const SECTIONS: Record<string, Section> = {

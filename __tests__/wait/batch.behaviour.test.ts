@@ -2,6 +2,7 @@
 import { buildOutputs } from '../../src/report/outputs.js'
 import { type MemosSimulator, peakInWindow } from '../../simulator/memos-simulator.js'
 import { startSimulator, waitAgainst } from '../../testing/harness.js'
+import { keptResult } from '../../testing/task-results.js'
 
 let simulator: MemosSimulator
 
@@ -31,7 +32,7 @@ describe('a batch of tasks', () => {
     const { result } = await waitAgainst(simulator, { taskIds: ['slow', 'fast', 'mid'] })
     expect(result.tasks.map((task) => task.taskId)).toEqual(['slow', 'fast', 'mid'])
     expect(simulator.statusRequests('fast')).toHaveLength(1)
-    const outputs = buildOutputs(result)
+    const outputs = buildOutputs(keptResult(result))
     expect(outputs.status).toBe('completed,completed,completed')
     expect(JSON.parse(outputs.result).map((data: { task_id: string }) => data.task_id)).toEqual(['slow', 'fast', 'mid'])
     expect(Number(outputs.attempts)).toBe(simulator.statusRequests().length)
@@ -92,7 +93,7 @@ describe('a batch of tasks', () => {
     expect(result.tasks[2]?.error).toContain('fail_fast stopped the wait after task bad failed')
     // Not the 10 s timeout.
     expect(elapsedMs).toBeLessThan(5000)
-    const outputs = buildOutputs(result)
+    const outputs = buildOutputs(keptResult(result))
     expect(outputs).toMatchObject({ conclusion: 'failure', failed_task_ids: 'bad', pending_task_ids: 'slow,slower' })
     expect(outputs.error).toBe(
       "1 completed, 1 failed, 2 not waited for. Task bad ended with status 'failed'. fail_fast stopped the wait there; not waited for: slow, slower."
@@ -106,7 +107,7 @@ describe('a batch of tasks', () => {
     simulator.addTask('late', { durationMs: 500 })
     const { result } = await waitAgainst(simulator, { taskIds: ['ok', 'bad', 'missing', 'late'], failFast: false, notFoundGraceMs: 300 })
     expect(result.tasks.map((task) => task.conclusion)).toEqual(['success', 'failure', 'error', 'success'])
-    const outputs = buildOutputs(result)
+    const outputs = buildOutputs(keptResult(result))
     expect(outputs).toMatchObject({ conclusion: 'error', failed_task_ids: 'bad,missing', pending_task_ids: '' })
     expect(outputs.error).toMatch(/^2 completed, 1 failed, 1 errored\. /)
   })
@@ -117,7 +118,7 @@ describe('a batch of tasks', () => {
     ids.forEach((id) => simulator.addTask(id, { durationMs: 5000 }))
     const { result, elapsedMs } = await waitAgainst(simulator, { taskIds: ids, failFast }, { apiKey: 'not-the-key-000' })
     expect(result.stopReason).toBe('fatal')
-    expect(buildOutputs(result).conclusion).toBe('error')
+    expect(buildOutputs(keptResult(result)).conclusion).toBe('error')
     const stopped = result.tasks.filter((task) => task.conclusion === 'pending')
     for (const task of stopped) expect(task.error).toContain("Check the 'api_key' input")
     // Nothing is retried: at most one request per task, and the wait ends long before the 10 s timeout.

@@ -9,6 +9,7 @@ import { buildSummary } from '../../src/report/summary.js'
 import { USER_AGENT } from '../../src/shared/version.js'
 import type { MemosSimulator } from '../../simulator/memos-simulator.js'
 import { startSimulator, waitAgainst } from '../../testing/harness.js'
+import { keptResult } from '../../testing/task-results.js'
 
 let simulator: MemosSimulator
 
@@ -297,8 +298,9 @@ describe('large answers', () => {
     const { result } = await waitAgainst(simulator, {})
     expect(result.tasks[0]?.conclusion).toBe('success')
     expect(String(result.tasks[0]?.data?.blob)).toHaveLength(3 * 1024 * 1024)
-    const outputs = buildOutputs(result)
-    const summary = buildSummary(result, outputs, { serverName: 'MemOS Cloud (127.0.0.1)', timeoutMs: 10_000 })
+    const reported = keptResult(result)
+    const outputs = buildOutputs(reported)
+    const summary = buildSummary(reported, outputs, { serverName: 'MemOS Cloud (127.0.0.1)', timeoutMs: 10_000 })
     expect(Buffer.byteLength(summary)).toBeLessThan(64 * 1024)
     expect(summary).toContain('… truncated')
     expect(Buffer.byteLength(outputs.result)).toBeLessThan(1024)

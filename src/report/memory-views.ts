@@ -12,23 +12,39 @@ export interface MemoryChanges {
   added: number
   updated: number
   deleted: number
+  /** The categories that hold ids, in the order MemOS sent them, each with its ids (with `maxIds`, the first ones). */
   ids: MemoryIds[]
+  /** With `maxIds`: how many ids were left out of `ids`, which the summary counts but cannot list; absent when none were. */
+  idsLeftOut?: number
 }
 
 const COUNTS = new Set(['added', 'updated', 'deleted'])
 
-export function memoryChanges(data: Record<string, unknown> | null): MemoryChanges | undefined {
+/** The changes in `data`; with `maxIds`, only the first `maxIds` ids over all categories are read, and the rest counted. */
+export function memoryChanges(data: Record<string, unknown> | null, maxIds = Infinity): MemoryChanges | undefined {
   const views = data?.memory_views
   if (typeof views !== 'object' || views === null || Array.isArray(views)) return undefined
   const record = views as Record<string, unknown>
   const ids: MemoryIds[] = []
+  let room = maxIds
+  let leftOut = 0
   for (const [category, value] of Object.entries(record)) {
     if (COUNTS.has(category)) continue
     // A category that is not an object (a number, text, null) has no memory_ids list, so no ids.
     const list = (value as { memory_ids?: unknown } | null)?.memory_ids
-    if (Array.isArray(list) && list.length > 0) ids.push({ category, ids: list.map((id) => String(id)) })
+    if (!Array.isArray(list) || list.length === 0) continue
+    const read = list.slice(0, room).map((id) => String(id))
+    if (read.length > 0) ids.push({ category, ids: read })
+    room -= read.length
+    leftOut += list.length - read.length
   }
-  return { added: count(record.added), updated: count(record.updated), deleted: count(record.deleted), ids }
+  const changes = { added: count(record.added), updated: count(record.updated), deleted: count(record.deleted), ids }
+  return leftOut > 0 ? { ...changes, idsLeftOut: leftOut } : changes
+}
+
+/** Every id the changes name, listed or left out. */
+export function idCount(changes: MemoryChanges): number {
+  return changes.ids.reduce((n, group) => n + group.ids.length, changes.idsLeftOut ?? 0)
 }
 
 /** The sum over the tasks that reported changes, and how many did. */

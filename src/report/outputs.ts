@@ -1,5 +1,6 @@
 import { clip, ERROR_TEXT_MAX, QUOTED_STATUS_MAX, sanitize, TASK_REASON_MAX } from '../shared/text.js'
-import { reasonText, type TaskReason, type TaskResult, type WaitResult } from '../wait/results.js'
+import { reasonText, type TaskReason, type WaitResult } from '../wait/results.js'
+import type { KeptData, KeptTaskResult, KeptWaitResult } from './kept-data.js'
 
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
 
@@ -32,7 +33,7 @@ export const OUTPUT_NAMES: ReadonlyArray<keyof Outputs> = [
  * `success` only when every task succeeded; otherwise `cancelled` if the run was cancelled, else `error`
  * if any task errored, else `failure` if any task failed, else `timed_out`.
  */
-export function aggregateConclusion(result: Pick<WaitResult, 'tasks' | 'stopReason'>): RunConclusion {
+export function aggregateConclusion(result: Pick<WaitResult<unknown>, 'tasks' | 'stopReason'>): RunConclusion {
   if (result.tasks.every((task) => task.conclusion === 'success')) return 'success'
   if (result.stopReason === 'cancelled') return 'cancelled'
   if (result.tasks.some((task) => task.conclusion === 'error')) return 'error'
@@ -43,11 +44,11 @@ export function aggregateConclusion(result: Pick<WaitResult, 'tasks' | 'stopReas
 const FAILED = new Set(['failure', 'error'])
 const UNFINISHED = new Set(['timed_out', 'cancelled', 'pending'])
 
-export function failedTasks(tasks: TaskResult[]): TaskResult[] {
+export function failedTasks(tasks: KeptTaskResult[]): KeptTaskResult[] {
   return tasks.filter((task) => FAILED.has(task.conclusion))
 }
 
-export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
+export function unfinishedTasks(tasks: KeptTaskResult[]): KeptTaskResult[] {
   return tasks.filter((task) => UNFINISHED.has(task.conclusion))
 }
 
@@ -55,7 +56,7 @@ export function unfinishedTasks(tasks: TaskResult[]): TaskResult[] {
 const UNWAITED_NAMED = 10
 
 /** The task's reason cut to `maxChars`, with the status it quotes (the server's words) cut first. */
-export function shortReason(task: TaskResult, maxChars: number): string {
+export function shortReason(task: KeptTaskResult, maxChars: number): string {
   const reason = task.reason ? reasonText(task.taskId, task.reason, { subject: 'id', statusMax: QUOTED_STATUS_MAX }) : ''
   return clip(sanitize(reason), maxChars)
 }
@@ -64,7 +65,7 @@ export function shortReason(task: TaskResult, maxChars: number): string {
  * A readable reason when the conclusion is not `success`; for a batch it names the first few tasks. The
  * tasks a stop left unwaited share one reason, so they are named together, once.
  */
-export function runError(result: WaitResult, conclusion: RunConclusion): string {
+export function runError(result: KeptWaitResult, conclusion: RunConclusion): string {
   if (conclusion === 'success') return ''
   const [only] = result.tasks
   if (result.tasks.length === 1 && only) return shortReason(only, TASK_REASON_MAX)
@@ -77,7 +78,7 @@ export function runError(result: WaitResult, conclusion: RunConclusion): string 
   return sentences.join(' ')
 }
 
-function stopLine(reason: WaitResult['stopReason']): string {
+function stopLine(reason: KeptWaitResult['stopReason']): string {
   switch (reason) {
     case 'fail_fast':
       return 'fail_fast stopped the wait there'
@@ -88,13 +89,13 @@ function stopLine(reason: WaitResult['stopReason']): string {
   }
 }
 
-function namedIds(tasks: TaskResult[], max: number): string {
+function namedIds(tasks: KeptTaskResult[], max: number): string {
   const named = tasks.slice(0, max).map((task) => task.taskId)
   return tasks.length > max ? `${named.join(', ')} and ${tasks.length - max} more` : named.join(', ')
 }
 
 /** "57 completed, 2 failed, 1 still running": one count per kind of ending, in a fixed order. */
-export function countLine(tasks: TaskResult[]): string {
+export function countLine(tasks: KeptTaskResult[]): string {
   const count = (conclusion: string): number => tasks.filter((task) => task.conclusion === conclusion).length
   const parts: Array<[number, string]> = [
     [count('success'), 'completed'],
@@ -120,13 +121,28 @@ export const OUTPUT_JSON_LIMIT = 512 * 1024
 /** `none`: leave every data object out as null, for batches too large for even a note per task. */
 type DataLimit = number | 'none'
 
-function dataForOutput(data: Record<string, unknown> | null, limit: DataLimit): unknown {
-  if (data === null || limit === 'none') return null
-  const size = Buffer.byteLength(JSON.stringify(data))
-  return size <= limit ? data : { _truncated: `data of ${size} bytes left out of this output; the job summary shows its start` }
+const NULL_BYTES = 4
+
+function leftOutNote(bytes: number): { _truncated: string } {
+  return { _truncated: `data of ${bytes} bytes left out of this output; the job summary shows its start` }
 }
 
-function taskEntry(task: TaskResult, dataLimit: DataLimit): string {
+function dataForOutput(data: KeptData | null, limit: DataLimit): unknown {
+  if (data === null || limit === 'none') return null
+  // The keeper keeps the data whole wherever an output can show it (data-keeper.ts); were it not, the note stands in.
+  return data.bytes <= limit && data.whole !== undefined ? data.whole : leftOutNote(data.bytes)
+}
+
+/**
+ * Bytes of the JSON that stands for the data in an output at this limit, from the size kept: an output is measured
+ * at each limit, but only built at the one it fits at.
+ */
+export function dataOutputBytes(data: KeptData | null, limit: DataLimit): number {
+  if (data === null || limit === 'none') return NULL_BYTES
+  return data.bytes <= limit ? data.bytes : Buffer.byteLength(JSON.stringify(leftOutNote(data.bytes)))
+}
+
+function taskEntry(task: KeptTaskResult, dataLimit: DataLimit): string {
   return JSON.stringify({
     task_id: task.taskId,
     status: task.status,
@@ -138,28 +154,29 @@ function taskEntry(task: TaskResult, dataLimit: DataLimit): string {
   })
 }
 
-function arrayBytes(entries: string[]): number {
-  return entries.reduce((bytes, entry) => bytes + Buffer.byteLength(entry) + 1, 1)
-}
-
 /**
  * One object per task, in input order. Past the limit, data is replaced by a note; past it even so
  * (thousands of tasks), data is null and the list keeps the tasks that did not succeed first, then the
  * successful ones, each from the start, as far as they fit. The id outputs always name every task.
  */
-function tasksOutput(tasks: TaskResult[]): string {
-  for (const dataLimit of [OUTPUT_DATA_LIMIT, 0]) {
-    const entries = tasks.map((task) => taskEntry(task, dataLimit))
-    if (arrayBytes(entries) <= OUTPUT_JSON_LIMIT) return `[${entries.join(',')}]`
-  }
+function tasksOutput(tasks: KeptTaskResult[]): string {
+  // Each entry with null for its data; with data, it is as long less the 4 bytes of 'null', plus the data's JSON.
   const entries = tasks.map((task) => taskEntry(task, 'none'))
+  const entryBytes = entries.map((entry) => Buffer.byteLength(entry))
+  for (const dataLimit of [OUTPUT_DATA_LIMIT, 0]) {
+    const bytes = tasks.reduce(
+      (sum, task, index) => sum + (entryBytes[index] ?? 0) - NULL_BYTES + dataOutputBytes(task.data, dataLimit) + 1,
+      1
+    )
+    if (bytes <= OUTPUT_JSON_LIMIT) return `[${tasks.map((task) => taskEntry(task, dataLimit)).join(',')}]`
+  }
   const succeeded = (index: number): number => Number(tasks[index]?.conclusion === 'success')
   // The sort is stable: within each group the tasks stay in input order.
   const byPriority = [...tasks.keys()].sort((a, b) => succeeded(a) - succeeded(b))
   const kept = new Set<number>()
   let bytes = 1
   for (const index of byPriority) {
-    const size = Buffer.byteLength(entries[index] ?? '') + 1
+    const size = (entryBytes[index] ?? 0) + 1
     if (bytes + size > OUTPUT_JSON_LIMIT) break
     kept.add(index)
     bytes += size
@@ -181,19 +198,19 @@ export function tasksOutputNote(outputs: Pick<Outputs, 'tasks'>, taskCount: numb
  * With one task, `result` is its `data` object; with several, an array of them in input order. Past the
  * limit, data is replaced by a note, and for thousands of tasks by null, keeping one entry per task.
  */
-function resultOutput(tasks: TaskResult[]): string {
+function resultOutput(tasks: KeptTaskResult[]): string {
   const [only] = tasks
   // No task at all means the inputs were bad: `null`, as for a single task that returned no data.
   if (tasks.length === 0) return 'null'
   if (tasks.length === 1 && only) return JSON.stringify(dataForOutput(only.data, OUTPUT_DATA_LIMIT))
   for (const dataLimit of [OUTPUT_DATA_LIMIT, 0]) {
-    const json = JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
-    if (Buffer.byteLength(json) <= OUTPUT_JSON_LIMIT) return json
+    const bytes = tasks.reduce((sum, task) => sum + dataOutputBytes(task.data, dataLimit) + 1, 1)
+    if (bytes <= OUTPUT_JSON_LIMIT) return JSON.stringify(tasks.map((task) => dataForOutput(task.data, dataLimit)))
   }
   return JSON.stringify(tasks.map((task) => dataForOutput(task.data, 'none')))
 }
 
-export function buildOutputs(result: WaitResult): Outputs {
+export function buildOutputs(result: KeptWaitResult): Outputs {
   const conclusion = aggregateConclusion(result)
   return {
     conclusion,
@@ -219,7 +236,7 @@ const STEP_ERROR: TaskReason = { kind: 'not_waited', lastStatus: '', cause: { ki
  * The ids that were read are listed as not waited for, so that a later step can still tell which to check.
  */
 export function errorOutputs(taskIds: string[], message: string, durationMs: number): Outputs {
-  const empty: WaitResult = {
+  const empty: KeptWaitResult = {
     tasks: taskIds.map((taskId) => ({
       taskId,
       status: '',

@@ -1,8 +1,9 @@
 import type { ApiMode } from '../settings/settings.js'
 import { formatDuration } from '../shared/duration.js'
 import { escapeHtml, escapeMarkdown, shown } from './markdown.js'
-import { describeChanges, type MemoryChanges, memoryChanges, totalChanges } from './memory-views.js'
-import { reasonText, type TaskResult, type WaitResult } from '../wait/results.js'
+import { type KeptData, type KeptTaskResult, type KeptWaitResult, prettyData } from './kept-data.js'
+import { describeChanges, idCount, type MemoryChanges, totalChanges } from './memory-views.js'
+import { reasonText } from '../wait/results.js'
 import { type Outputs, shortReason } from './outputs.js'
 import { CELL_REASON_MAX, CELL_TEXT_MAX, ERROR_LINE_MAX, TASK_REASON_MAX } from '../shared/text.js'
 import { ACTION_VERSION } from '../shared/version.js'
@@ -10,7 +11,8 @@ import { ACTION_VERSION } from '../shared/version.js'
 /**
  * The job summary, as markdown: the outcome in the heading, the memories that changed, every task that did not
  * succeed with its reason (never folded), then the completed tasks. Server text is cut and escaped
- * (see markdown.ts), and the whole stays within a byte budget whatever the number of tasks.
+ * (see markdown.ts), and the whole stays within a byte budget whatever the number of tasks. It reads what was kept
+ * of each task's data (kept-data.ts), which is all it can show of it.
  */
 
 export interface SummaryLimits {
@@ -48,6 +50,11 @@ export const DEFAULT_SUMMARY_LIMITS: SummaryLimits = {
   maxBytes: 512 * 1024
 }
 
+/** Bytes of pretty-printed data a data block shows: all of `maxDataBytes` for one task, an eighth in a batch. */
+export function dataBlockBytes(limits: Pick<SummaryLimits, 'maxDataBytes'>, batch: boolean): number {
+  return batch ? Math.floor(limits.maxDataBytes / 8) : limits.maxDataBytes
+}
+
 const TIMELINE_STEPS = { single: 50, batch: 10 }
 const IDS_PER_LINE = 8
 
@@ -69,7 +76,7 @@ const PROBLEM_ORDER: Kind[] = ['failed', 'not_found', 'errored', 'timed_out', 'n
 /** The heading of a cancelled run says so first, whatever else happened before. */
 const CANCELLED_FIRST: Kind[] = ['cancelled', 'failed', 'not_found', 'errored', 'timed_out', 'not_waited']
 
-function kindOf(task: TaskResult): Kind {
+function kindOf(task: KeptTaskResult): Kind {
   switch (task.conclusion) {
     case 'success':
       return 'completed'
@@ -87,18 +94,18 @@ function kindOf(task: TaskResult): Kind {
 }
 
 interface Shown {
-  task: TaskResult
+  task: KeptTaskResult
   kind: Kind
   changes: MemoryChanges | undefined
 }
 
 export function buildSummary(
-  result: WaitResult,
+  result: KeptWaitResult,
   outputs: Outputs,
   context: SummaryContext,
   limits: SummaryLimits = DEFAULT_SUMMARY_LIMITS
 ): string {
-  const all: Shown[] = result.tasks.map((task) => ({ task, kind: kindOf(task), changes: memoryChanges(task.data) }))
+  const all: Shown[] = result.tasks.map((task) => ({ task, kind: kindOf(task), changes: task.data?.memory }))
   const page = new Page(limits.maxBytes)
   if (all.length === 1 && all[0]) singleTask(page, all[0], result, outputs, context, limits)
   else batch(page, all, result, outputs, context, limits)
@@ -106,7 +113,14 @@ export function buildSummary(
   return page.text()
 }
 
-function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Outputs, context: SummaryContext, limits: SummaryLimits): void {
+function singleTask(
+  page: Page,
+  only: Shown,
+  result: KeptWaitResult,
+  outputs: Outputs,
+  context: SummaryContext,
+  limits: SummaryLimits
+): void {
   const { task, kind, changes } = only
   const title =
     outputs.conclusion === 'cancelled' ? '🚫 Wait for MemOS task cancelled' : `${KINDS[kind].icon} MemOS task ${KINDS[kind].heading}`
@@ -127,12 +141,11 @@ function singleTask(page: Page, only: Shown, result: WaitResult, outputs: Output
   )
   page.add('### Timeline', '', ...timeline(task, TIMELINE_STEPS.single), '')
   page.add(...memoryIdsFold([only], limits.maxMemoryIds))
-  if (task.data !== null) {
-    page.add('<details><summary>Last data</summary>', '', dataBlock(task.data, limits.maxDataBytes), '', '</details>', '')
-  }
+  const data = task.data && dataBlock(task.data, dataBlockBytes(limits, false))
+  if (data) page.add('<details><summary>Last data</summary>', '', data, '', '</details>', '')
 }
 
-function batch(page: Page, all: Shown[], result: WaitResult, outputs: Outputs, context: SummaryContext, limits: SummaryLimits): void {
+function batch(page: Page, all: Shown[], result: KeptWaitResult, outputs: Outputs, context: SummaryContext, limits: SummaryLimits): void {
   const problems = PROBLEM_ORDER.flatMap((kind) => all.filter((entry) => entry.kind === kind))
   const completed = all.filter((entry) => entry.kind === 'completed')
   page.add(`## ${batchTitle(all, outputs)}`, '')
@@ -174,7 +187,7 @@ function batchTitle(all: Shown[], outputs: Outputs): string {
 }
 
 /** "8 completed · waited 42s · 123 status requests · timeout 10m" */
-function facts(result: WaitResult, context: SummaryContext, completed: string): string {
+function facts(result: KeptWaitResult, context: SummaryContext, completed: string): string {
   const parts = [
     completed,
     `waited ${formatDuration(result.durationMs)}`,
@@ -220,7 +233,7 @@ function successTable(completed: Shown[], maxRows: number, roomBytes: number): s
 }
 
 /** One bullet per kind of problem: what it means and what to do, said once for all the tasks of that kind. */
-function nextSteps(problems: Shown[], result: WaitResult, context: SummaryContext): string[] {
+function nextSteps(problems: Shown[], result: KeptWaitResult, context: SummaryContext): string[] {
   return PROBLEM_ORDER.flatMap((kind) => {
     const ofKind = problems.filter((entry) => entry.kind === kind)
     const [first] = ofKind
@@ -234,7 +247,7 @@ function nextSteps(problems: Shown[], result: WaitResult, context: SummaryContex
 }
 
 /** What a reader can do about this kind of problem; '' where the reason itself says it. */
-function nextStep(kind: Kind, ofKind: Shown[], result: WaitResult, context: SummaryContext): string {
+function nextStep(kind: Kind, ofKind: Shown[], result: KeptWaitResult, context: SummaryContext): string {
   const many = ofKind.length > 1
   switch (kind) {
     case 'failed':
@@ -252,7 +265,7 @@ function nextStep(kind: Kind, ofKind: Shown[], result: WaitResult, context: Summ
   }
 }
 
-function notWaitedStep(result: WaitResult): string {
+function notWaitedStep(result: KeptWaitResult): string {
   const stopper = result.tasks
     .filter((task) => task.conclusion === 'failure' || task.conclusion === 'error')
     .sort((a, b) => a.durationMs - b.durationMs)[0]
@@ -269,7 +282,8 @@ function detailFold(detailed: Shown[], problemCount: number, limits: SummaryLimi
   let bytes = 0
   let shownTasks = 0
   for (const { task } of detailed) {
-    const data = telling(task.data) ? ['', dataBlock(task.data, Math.floor(limits.maxDataBytes / 8))] : []
+    const block = task.data?.telling ? dataBlock(task.data, dataBlockBytes(limits, true)) : undefined
+    const data = block ? ['', block] : []
     const part = [`**${shown(task.taskId, CELL_TEXT_MAX)}**`, '', ...timeline(task, TIMELINE_STEPS.batch), ...data, '']
     const size = byteLength(part)
     if (bytes + size > roomBytes) break
@@ -285,12 +299,7 @@ function detailFold(detailed: Shown[], problemCount: number, limits: SummaryLimi
   return [`<details><summary>${label}</summary>`, '', ...body, '</details>', '']
 }
 
-/** Data that says more than the task id and status the table already shows. */
-function telling(data: Record<string, unknown> | null): data is Record<string, unknown> {
-  return data !== null && Object.keys(data).some((key) => key !== 'task_id' && key !== 'status')
-}
-
-function timeline(task: TaskResult, maxSteps: number): string[] {
+function timeline(task: KeptTaskResult, maxSteps: number): string[] {
   if (task.timeline.length === 0) return ['- no status reported']
   const steps = task.timeline.map((change) => `- ${formatDuration(change.atMs)}: ${shown(change.status, CELL_TEXT_MAX)}`)
   if (steps.length <= maxSteps) return steps
@@ -300,8 +309,9 @@ function timeline(task: TaskResult, maxSteps: number): string[] {
 
 function memoryIdsFold(entries: Shown[], maxIds: number, roomBytes = Infinity): string[] {
   const groups = entries.flatMap(({ task, changes }) => (changes?.ids ?? []).map((group) => ({ task, group })))
-  if (groups.length === 0) return []
-  const total = groups.reduce((n, { group }) => n + group.ids.length, 0)
+  // Every id, also those the keeper left out: it keeps at least as many as this fold lists (data-keeper.ts).
+  const total = entries.reduce((n, { changes }) => n + (changes ? idCount(changes) : 0), 0)
+  if (total === 0) return []
   const lines: string[] = []
   let listed = 0
   let bytes = 0
@@ -320,9 +330,12 @@ function memoryIdsFold(entries: Shown[], maxIds: number, roomBytes = Infinity): 
   return [`<details><summary>Memory ids (${total})</summary>`, '', ...lines, ...more, '', '</details>', '']
 }
 
-function dataBlock(data: Record<string, unknown>, maxBytes: number): string {
-  let text = JSON.stringify(data, null, 2)
-  const size = Buffer.byteLength(text)
+/** The data pretty-printed, cut to `maxBytes`; undefined where none was kept (a completed task of a batch). */
+function dataBlock(data: KeptData, maxBytes: number): string | undefined {
+  const pretty = prettyData(data)
+  if (!pretty) return undefined
+  let text = pretty.start
+  const size = pretty.bytes
   let note = ''
   if (size > maxBytes) {
     text = Buffer.from(text)
@@ -347,12 +360,12 @@ function outcome(kind: Kind): string {
  * The reason without the task's id, which its row already shows, so that more of it fits in the cell. A task not
  * waited for shows its last status: why the wait stopped is said once, under the table.
  */
-function reasonInTable(task: TaskResult, kind: Kind): string {
+function reasonInTable(task: KeptTaskResult, kind: Kind): string {
   if (kind === 'not_waited') return `Not waited for (${task.status ? `last status '${task.status}'` : 'no status yet'}).`
   return task.reason ? reasonText(task.taskId, task.reason, { subject: 'row' }) : ''
 }
 
-function statusCell(task: TaskResult): string {
+function statusCell(task: KeptTaskResult): string {
   return task.status ? shown(task.status, CELL_TEXT_MAX) : '—'
 }
 

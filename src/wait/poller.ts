@@ -18,6 +18,8 @@ import type { HintSource, StatusOutcome, StatusSource } from './ports.js'
 import { HintRounds } from './hint-rounds.js'
 import { gatedSource, RequestGate } from './request-gate.js'
 import {
+  type AnswerData,
+  type DataKeeper,
   rateLimitText,
   reasonText,
   type StopCause,
@@ -57,7 +59,7 @@ export type PollSettings = Pick<
   | 'failFast'
 >
 
-export interface PollerDeps {
+export interface PollerDeps<Data = AnswerData> {
   client: StatusSource
   log: Log
   /** Aborted on SIGINT/SIGTERM: the sleep and the requests in flight end at once. */
@@ -72,6 +74,8 @@ export interface PollerDeps {
    * one, the poller puts a gate of its own, for `max_requests_per_second`, in front of the client.
    */
   gate?: RequestGate
+  /** What to keep of each answer's data; without it, the data object itself. */
+  keep?: DataKeeper<Data>
 }
 
 /** A batch logs a progress line at most this often. */
@@ -80,11 +84,13 @@ const PROGRESS_EVERY_MS = 5000
 type Transient = Extract<StatusOutcome, { kind: 'transient' }>
 
 /** Polls every task until each has finished, the deadline passes, or the run is cancelled. */
-export function waitForTasks(settings: PollSettings, deps: PollerDeps): Promise<WaitResult> {
-  return new Poller(settings, deps).run()
+export function waitForTasks(settings: PollSettings, deps: PollerDeps): Promise<WaitResult>
+export function waitForTasks<Data>(settings: PollSettings, deps: PollerDeps<Data> & { keep: DataKeeper<Data> }): Promise<WaitResult<Data>>
+export function waitForTasks<Data>(settings: PollSettings, deps: PollerDeps<Data>): Promise<WaitResult<Data> | WaitResult> {
+  return deps.keep ? new Poller(settings, deps, deps.keep).run() : new Poller(settings, deps, (data: AnswerData) => data).run()
 }
 
-class Poller {
+class Poller<Data> {
   private readonly clock: Clock
   private readonly random: () => number
   private readonly shape: ScheduleShape
@@ -102,6 +108,8 @@ class Poller {
         a.index < b.index)
   )
   private readonly tasks: TaskState[]
+  /** What `keep` returned for each task's last answer, by input index. */
+  private readonly kept: Array<Data | null>
   private readonly warnedStatuses = new Set<string>()
   private readonly outages: OutageLog
   private readonly batch: boolean
@@ -120,7 +128,8 @@ class Poller {
 
   constructor(
     private readonly settings: PollSettings,
-    private readonly deps: PollerDeps
+    private readonly deps: Omit<PollerDeps<unknown>, 'keep'>,
+    private readonly keep: DataKeeper<Data>
   ) {
     this.clock = deps.clock ?? systemClock
     this.random = deps.random ?? Math.random
@@ -135,9 +144,10 @@ class Poller {
     this.batch = settings.taskIds.length > 1
     this.outages = new OutageLog(deps.log, this.batch)
     this.tasks = settings.taskIds.map((taskId, index) => new TaskState(index, taskId))
+    this.kept = settings.taskIds.map(() => null)
   }
 
-  async run(): Promise<WaitResult> {
+  async run(): Promise<WaitResult<Data>> {
     this.start = this.clock.now()
     this.lastProgressAt = this.start
     this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs)
@@ -269,10 +279,12 @@ class Poller {
     }
   }
 
-  private onStatus(task: TaskState, status: string, data: Record<string, unknown>, startedAt: number, now: number): void {
+  private onStatus(task: TaskState, status: string, data: AnswerData, startedAt: number, now: number): void {
     const elapsed = now - this.start
-    if (task.recordStatus(status, data, elapsed)) this.deps.log.info(`${this.label(task)}${status} (${formatDuration(elapsed)})`)
     const meaning = meaningOf(status, this.settings)
+    const ending = meaning === 'success' || meaning === 'failure' ? meaning : undefined
+    this.kept[task.index] = this.keep(data, { index: task.index, ending })
+    if (task.recordStatus(status, elapsed)) this.deps.log.info(`${this.label(task)}${status} (${formatDuration(elapsed)})`)
     if (meaning === 'success') return this.finish(task, 'success', undefined, now)
     if (meaning === 'failure') return this.finish(task, 'failure', { kind: 'failed', status }, now)
     const normalized = status.toLowerCase()
@@ -363,10 +375,10 @@ class Poller {
     return this.batch ? `[${task.taskId}] ` : ''
   }
 
-  private result(): WaitResult {
+  private result(): WaitResult<Data> {
     const end = this.clock.now()
     const unfinished = { conclusion: this.unfinishedConclusion(), reason: (task: TaskState) => this.unfinishedReason(task) }
-    const tasks = this.tasks.map((task) => task.result(this.start, end, unfinished))
+    const tasks = this.tasks.map((task) => task.result(this.start, end, unfinished, this.kept[task.index] ?? null))
     return { tasks, stopReason: this.stopReason, attempts: this.attempts, durationMs: Math.round(end - this.start) }
   }
 

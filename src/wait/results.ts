@@ -51,15 +51,29 @@ export type TaskReason =
 
 export type ReasonKind = TaskReason['kind']
 
-export interface TaskResult {
+/** The `data` object of a status answer, as the API client passes it on. */
+export type AnswerData = Record<string, unknown>
+
+/**
+ * Reduces a status answer's data to what the wait keeps of it, as the answer arrives, so that a large answer is let
+ * go at once; the wait stores what it returns as the task's `data`. `index` is the task's place in the input order;
+ * `ending` is the conclusion the answer gives its task when it ends it (that data is then the task's last).
+ */
+export type DataKeeper<Data> = (data: AnswerData, answer: { index: number; ending: 'success' | 'failure' | undefined }) => Data
+
+/**
+ * One task as the wait ends it. `Data` is what the wait kept of the task's last status answer: the answer's own
+ * `data` object unless the wait was given a keeper (`PollerDeps.keep`) that reduces it to what the report can show.
+ */
+export interface TaskResult<Data = AnswerData> {
   taskId: string
   /** The last status MemOS reported, as spelled by MemOS; '' if none was reported. */
   status: string
   conclusion: TaskConclusion
   attempts: number
   durationMs: number
-  /** The last `data` object MemOS returned. */
-  data: Record<string, unknown> | null
+  /** What was kept of the last `data` object MemOS returned; null when no status answer came. */
+  data: Data | null
   /** Why the task did not succeed; undefined on success. */
   reason: TaskReason | undefined
   /** The reason in words, as the outputs give it (`reasonText`); '' on success. */
@@ -73,9 +87,9 @@ export interface TaskResult {
  */
 export type StopReason = 'cancelled' | 'fail_fast' | 'fatal' | 'rate_limited' | undefined
 
-export interface WaitResult {
+export interface WaitResult<Data = AnswerData> {
   /** In input order. */
-  tasks: TaskResult[]
+  tasks: Array<TaskResult<Data>>
   stopReason: StopReason
   attempts: number
   durationMs: number

@@ -24,7 +24,6 @@ export class TaskState {
   conclusion: TaskConclusion | undefined
   reason: TaskReason | undefined
   attempts = 0
-  data: Record<string, unknown> | null = null
   readonly timeline: StatusChange[] = []
   finishedAt: number | undefined
   /** When the next poll is due (the poller's queue orders by it). */
@@ -48,12 +47,11 @@ export class TaskState {
     return this.conclusion === undefined && this.status !== ''
   }
 
-  /** A status answer. Returns whether the status changed, which the log and the timeline show. */
-  recordStatus(status: string, data: Record<string, unknown>, elapsedMs: number): boolean {
+  /** A status answer (its data is the poller's to keep). Returns whether the status changed, which the log and the timeline show. */
+  recordStatus(status: string, elapsedMs: number): boolean {
     this.consecutiveFailures = 0
     this.lastProblem = ''
     this.notFoundSince = undefined
-    this.data = data
     if (status === this.status) return false
     this.status = status
     this.timeline.push({ status, atMs: elapsedMs })
@@ -81,8 +79,16 @@ export class TaskState {
     this.finishedAt = now
   }
 
-  /** The task as the report sees it; an unfinished one takes the conclusion and reason the wait's end gives it. */
-  result(startMs: number, endMs: number, unfinished: { conclusion: TaskConclusion; reason: (task: TaskState) => TaskReason }): TaskResult {
+  /**
+   * The task as the report sees it, with what was kept of its data; an unfinished one takes the conclusion and
+   * reason the wait's end gives it.
+   */
+  result<Data>(
+    startMs: number,
+    endMs: number,
+    unfinished: { conclusion: TaskConclusion; reason: (task: TaskState) => TaskReason },
+    data: Data | null
+  ): TaskResult<Data> {
     const conclusion = this.conclusion ?? unfinished.conclusion
     const reason = this.conclusion === undefined ? unfinished.reason(this) : this.reason
     return {
@@ -91,7 +97,7 @@ export class TaskState {
       conclusion,
       attempts: this.attempts,
       durationMs: Math.round((this.finishedAt ?? endMs) - startMs),
-      data: this.data,
+      data,
       reason,
       error: reason ? reasonText(this.taskId, reason) : '',
       timeline: this.timeline
