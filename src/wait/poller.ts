@@ -1,18 +1,19 @@
 /**
  * The wait: polls every task until each has finished, the deadline passes, or the run is cancelled. This file
- * is the dispatch loop and what each kind of answer does next (log, schedule, stop); one task's record is in
+ * is the dispatch loop and what each kind of answer does next (log, schedule, finish); one task's record is in
  * task-state.ts, the timing in schedule.ts, the request budget in request-gate.ts, the hints in hint-rounds.ts,
- * and the results and their wording in results.ts. It is longer than most files here because the loop and its
- * reactions share the queue, the gate and the deadline, and reading them side by side is what shows that every
- * path schedules, finishes or stops its task.
+ * how an early stop ends the others in wait-ending.ts, and the results and their wording in results.ts. It is
+ * longer than most files here because the loop and its reactions share the queue, the gate and the deadline, and
+ * reading them side by side is what shows that every path schedules, finishes or stops its task.
  */
 import { setMaxListeners } from 'node:events'
 import type { Settings } from '../settings/settings.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { formatDuration } from '../shared/duration.js'
 import type { Log } from '../shared/log.js'
-import { clip, errorMessage, REASON_MAX, sanitize, STATUS_MAX } from '../shared/text.js'
+import { errorMessage } from '../shared/text.js'
 import { MinHeap } from './min-heap.js'
+import { cleaned, described } from './outcome-text.js'
 import { OutageLog, problemOf } from './outage-log.js'
 import type { HintSource, StatusOutcome, StatusSource } from './ports.js'
 import { HintRounds } from './hint-rounds.js'
@@ -22,8 +23,6 @@ import {
   type DataKeeper,
   rateLimitText,
   reasonText,
-  type StopCause,
-  type StopReason,
   type TaskConclusion,
   type TaskReason,
   type WaitResult
@@ -42,7 +41,9 @@ import {
   retryDelay,
   type ScheduleShape
 } from './schedule.js'
+import { ProgressLog } from './progress-log.js'
 import { meaningOf, TaskState } from './task-state.js'
+import { WaitEnding } from './wait-ending.js'
 import { Waker } from './waker.js'
 
 export type PollSettings = Pick<
@@ -78,9 +79,6 @@ export interface PollerDeps<Data = AnswerData> {
   keep?: DataKeeper<Data>
 }
 
-/** A batch logs a progress line at most this often. */
-const PROGRESS_EVERY_MS = 5000
-
 type Transient = Extract<StatusOutcome, { kind: 'transient' }>
 
 /** Polls every task until each has finished, the deadline passes, or the run is cancelled. */
@@ -112,17 +110,14 @@ class Poller<Data> {
   private readonly kept: Array<Data | null>
   private readonly warnedStatuses = new Set<string>()
   private readonly outages: OutageLog
+  private readonly progress: ProgressLog
+  private readonly ending = new WaitEnding()
   private readonly batch: boolean
   private start = 0
   private deadline!: Deadline
   private inFlight = 0
   private attempts = 0
   private finished = 0
-  private stopReason: StopReason
-  private stopCause: StopCause | undefined
-  /** When the server's rate limit stopped the wait: when it would have let the next request through. */
-  private rateLimitedUntil: number | undefined
-  private lastProgressAt = 0
   /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
   private slowestAnswerMs: number | undefined
 
@@ -144,12 +139,13 @@ class Poller<Data> {
     this.batch = settings.taskIds.length > 1
     this.outages = new OutageLog(deps.log, this.batch)
     this.tasks = settings.taskIds.map((taskId, index) => new TaskState(index, taskId))
+    this.progress = new ProgressLog(deps.log, this.tasks, this.outages)
     this.kept = settings.taskIds.map(() => null)
   }
 
   async run(): Promise<WaitResult<Data>> {
     this.start = this.clock.now()
-    this.lastProgressAt = this.start
+    this.progress.start(this.start)
     this.deadline = planDeadline(this.start, this.settings.timeoutMs, this.settings.requestTimeoutMs)
     this.gate.planFor({
       finalPollAt: () => finalPollAt(this.deadline, this.finalLead()),
@@ -198,10 +194,10 @@ class Poller<Data> {
 
   private async loop(): Promise<void> {
     for (;;) {
-      if (this.deps.signal.aborted) this.stopReason = 'cancelled'
-      if (this.stopReason) break
+      if (this.deps.signal.aborted) this.ending.cancel()
+      if (this.ending.reason) break
       const now = this.clock.now()
-      this.logProgress(now)
+      this.progress.tick(now, this.start)
       const next = this.due.peek()
       if (!next) {
         if (this.inFlight === 0) return
@@ -264,7 +260,7 @@ class Poller<Data> {
     const now = this.clock.now()
     this.outages.observe(outcome, now)
     this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, now - startedAt)
-    this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${describe(outcome)}`)
+    this.deps.log.debug(`${this.label(task)}attempt ${task.attempts} took ${Math.round(now - startedAt)}ms: ${described(outcome)}`)
     switch (outcome.kind) {
       case 'status':
         return this.onStatus(task, outcome.status, outcome.data, startedAt, now)
@@ -274,7 +270,7 @@ class Poller<Data> {
         return this.onNotFound(task, outcome.reason, outcome.hint, startedAt, now)
       case 'fatal':
         // A problem with the key or the quota ends every task's wait, whatever fail_fast says.
-        if (outcome.scope === 'run') this.stop('fatal', { kind: 'fatal', problem: outcome.reason })
+        if (outcome.scope === 'run') this.ending.stop('fatal', { kind: 'fatal', problem: outcome.reason })
         return this.finish(task, 'error', { kind: 'error', problem: outcome.reason }, now)
     }
   }
@@ -343,85 +339,27 @@ class Poller<Data> {
     if (conclusion === 'success' || conclusion === 'failure') this.rounds.finished(now)
     if (conclusion === 'error' && reason) this.deps.log.info(`${this.label(task)}error: ${reasonText(task.taskId, reason)}`)
     if (conclusion !== 'success' && this.settings.failFast && this.batch && this.finished < this.tasks.length) {
-      this.stop('fail_fast', { kind: 'fail_fast', taskId: task.taskId, failed: conclusion === 'failure' })
+      this.ending.stop('fail_fast', { kind: 'fail_fast', taskId: task.taskId, failed: conclusion === 'failure' })
     }
   }
 
   /** The wait ends early: the server's rate limit lets nothing through before the deadline. */
   private stopForRateLimit(allowsAt: number, now: number): void {
-    this.rateLimitedUntil = allowsAt
-    this.stopReason = 'rate_limited'
+    this.ending.rateLimited(allowsAt)
     this.deps.log.info(
       `${rateLimitText(allowsAt - this.start, this.settings.timeoutMs)}; stopping after ${formatDuration(now - this.start)}.`
     )
   }
 
-  /** Called only while a poll is in flight: its end wakes the loop, which then stops. */
-  private stop(reason: Exclude<StopReason, undefined>, cause: StopCause): void {
-    if (this.stopReason) return
-    this.stopReason = reason
-    this.stopCause = cause
-  }
-
-  private logProgress(now: number): void {
-    if (!this.batch || now - this.lastProgressAt < PROGRESS_EVERY_MS) return
-    this.lastProgressAt = now
-    const failed = this.tasks.filter((task) => task.conclusion !== undefined && task.conclusion !== 'success').length
-    const outage = this.outages.progressNote(now)
-    this.deps.log.info(`${this.finished}/${this.tasks.length} done, ${failed} failed, ${formatDuration(now - this.start)}${outage}`)
-  }
-
   private label(task: TaskState): string {
-    return this.batch ? `[${task.taskId}] ` : ''
+    return this.progress.label(task)
   }
 
   private result(): WaitResult<Data> {
     const end = this.clock.now()
-    const unfinished = { conclusion: this.unfinishedConclusion(), reason: (task: TaskState) => this.unfinishedReason(task) }
+    const context = { start: this.start, now: end, timeoutMs: this.settings.timeoutMs, unreached: this.outages.neverReached() }
+    const unfinished = (task: TaskState) => this.ending.unfinished(task, context)
     const tasks = this.tasks.map((task) => task.result(this.start, end, unfinished, this.kept[task.index] ?? null))
-    return { tasks, stopReason: this.stopReason, attempts: this.attempts, durationMs: Math.round(end - this.start) }
-  }
-
-  private unfinishedConclusion(): TaskConclusion {
-    if (this.stopReason === 'cancelled') return 'cancelled'
-    return this.stopReason && this.stopReason !== 'rate_limited' ? 'pending' : 'timed_out'
-  }
-
-  private unfinishedReason(task: TaskState): TaskReason {
-    const lastStatus = task.status
-    if (this.stopReason === 'cancelled') return { kind: 'cancelled', lastStatus }
-    if (this.stopCause) return { kind: 'not_waited', lastStatus, cause: this.stopCause }
-    return {
-      kind: 'timed_out',
-      lastStatus,
-      timeoutMs: this.settings.timeoutMs,
-      attempts: task.attempts,
-      lastProblem: task.lastProblem,
-      problems: [...task.problems],
-      unreached: this.outages.neverReached(),
-      rateLimited:
-        this.rateLimitedUntil === undefined
-          ? undefined
-          : { nextAtMs: this.rateLimitedUntil - this.start, stoppedAtMs: this.clock.now() - this.start }
-    }
-  }
-}
-
-/** Text from the server or the network, made one short line before it reaches a log line or an output. */
-function cleaned(outcome: StatusOutcome): StatusOutcome {
-  if (outcome.kind === 'status') return { ...outcome, status: clip(sanitize(outcome.status), STATUS_MAX) }
-  return { ...outcome, reason: clip(sanitize(outcome.reason), REASON_MAX) }
-}
-
-function describe(outcome: StatusOutcome): string {
-  switch (outcome.kind) {
-    case 'status':
-      return `status '${outcome.status}'`
-    case 'transient':
-      return `transient problem: ${outcome.reason}`
-    case 'not_found':
-      return `not found: ${outcome.reason}`
-    case 'fatal':
-      return `fatal: ${outcome.reason}`
+    return { tasks, stopReason: this.ending.reason, attempts: this.attempts, durationMs: Math.round(end - this.start) }
   }
 }

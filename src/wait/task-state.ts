@@ -86,11 +86,10 @@ export class TaskState {
   result<Data>(
     startMs: number,
     endMs: number,
-    unfinished: { conclusion: TaskConclusion; reason: (task: TaskState) => TaskReason },
+    unfinished: (task: TaskState) => { conclusion: TaskConclusion; reason: TaskReason },
     data: Data | null
   ): TaskResult<Data> {
-    const conclusion = this.conclusion ?? unfinished.conclusion
-    const reason = this.conclusion === undefined ? unfinished.reason(this) : this.reason
+    const { conclusion, reason } = this.conclusion === undefined ? unfinished(this) : { conclusion: this.conclusion, reason: this.reason }
     return {
       taskId: this.taskId,
       status: this.status,
