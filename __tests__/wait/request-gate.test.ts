@@ -256,3 +256,20 @@ describe('admitting a request', () => {
     expect(gate.serverAllowsAt(0)).toBe(4000)
   })
 })
+
+describe('the starts the gate remembers', () => {
+  it('counts the starts after an answered request also after an hour of them, the old ones dropped', () => {
+    const { gate, clock } = gateOf(50)
+    // An hour at 50 a second: 171,000 starts, of which the last minute's are kept.
+    const starts = drive(gate, clock, 171_000)
+    const answeredStart = clock.time - 500
+    gate.observeBudget({ remaining: 100, resetInMs: 60_000 }, answeredStart, clock.time)
+    // 100 left as of the answered request, less the starts since.
+    const left = 100 - starts.filter((start) => start > answeredStart).length
+    drive(gate, clock, left - 1, clock.time, true)
+    expect(gate.serverAllowsAt(clock.time)).toBe(Number.NEGATIVE_INFINITY)
+    const [last] = drive(gate, clock, 1, clock.time, true)
+    // That was the last: the next request waits for the reset.
+    expect(gate.readyAt(last as number, true)).toBe(answeredStart + 500 + 60_000)
+  })
+})

@@ -37,8 +37,10 @@ interface Budget {
 
 export class RequestGate {
   private lastStart = Number.NEGATIVE_INFINITY
-  /** Recent starts, to count the requests a budget answer did not know of yet. */
+  /** Recent starts, oldest first, to count the requests a budget answer did not know of yet. */
   private readonly starts: number[] = []
+  /** Where the starts still kept begin: older ones are dropped in bulk, not one shift per start. */
+  private firstStart = 0
   /** A pause of our own making (a throttling answer without Retry-After). */
   private ownPauseUntil = Number.NEGATIVE_INFINITY
   /** A pause the server asked for. */
@@ -122,7 +124,7 @@ export class RequestGate {
    * not counted in it yet. With none left, every request waits for the reset.
    */
   observeBudget({ remaining, resetInMs }: RateBudget, startedAt: number, nowMs: number): void {
-    const later = this.starts.length - countUpTo(this.starts, startedAt)
+    const later = this.starts.length - countUpTo(this.starts, startedAt, this.firstStart)
     this.budget = { remaining: remaining - later, resetAt: nowMs + resetInMs }
     if (remaining === 0) this.serverPauseUntil = Math.max(this.serverPauseUntil, nowMs + resetInMs)
   }
@@ -146,7 +148,11 @@ export class RequestGate {
     this.starts.push(nowMs)
     if (this.budget) this.budget.remaining--
     // Only starts after the oldest answer still out matter; a minute of them is plenty.
-    while ((this.starts[0] ?? nowMs) < nowMs - 60_000) this.starts.shift()
+    while ((this.starts[this.firstStart] as number) < nowMs - 60_000) this.firstStart++
+    if (this.firstStart > 1024 && this.firstStart * 2 > this.starts.length) {
+      this.starts.splice(0, this.firstStart)
+      this.firstStart = 0
+    }
     return nowMs
   }
 
@@ -175,9 +181,9 @@ export class RequestGate {
   }
 }
 
-/** How many of the sorted `values` are at or below `limit`. */
-function countUpTo(values: number[], limit: number): number {
-  let low = 0
+/** How many of the sorted `values` are at or below `limit`, counting from `from` (those before it as well). */
+function countUpTo(values: number[], limit: number, from: number): number {
+  let low = from
   let high = values.length
   while (low < high) {
     const middle = (low + high) >> 1
