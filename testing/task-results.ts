@@ -100,7 +100,7 @@ export const notFound = (taskId: string, hint = CLOUD_NOT_FOUND_HINT): KeptTaskR
   })
 
 /** Still running after the default 10m, with no failed attempt. */
-export const timedOutReason = (lastStatus: string): TaskReason => ({
+export const timedOutReason = (lastStatus: string): Extract<TaskReason, { kind: 'timed_out' }> => ({
   kind: 'timed_out',
   lastStatus,
   timeoutMs: 600_000,

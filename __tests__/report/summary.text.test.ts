@@ -27,6 +27,7 @@ import {
   SELF_HOSTED,
   task,
   timedOut,
+  timedOutReason,
   problem,
   withProblem,
   views
@@ -147,6 +148,22 @@ describe('the summary of one task, line by line', () => {
         "> **Reason:** Timed out after 10m waiting for task task-1 (last status 'running').",
         '>',
         '> **Next step:** the task was still running after 10m; raise `timeout` if it needs longer.'
+      ]
+    ],
+    [
+      "stopped by the server's rate limit: what it allowed, and what to do",
+      task({
+        status: 'running',
+        conclusion: 'timed_out',
+        timeline: [{ status: 'running', atMs: 5 }],
+        reason: { ...timedOutReason('running'), rateLimited: { nextAtMs: 660_000, stoppedAtMs: 10_400 } }
+      }),
+      CLOUD,
+      "## ⏱️ MemOS task stopped by the server's rate limit",
+      [
+        "> **Reason:** The server's rate limit allows no request before the timeout (next at 11m, timeout 10m); stopped after 10.4s waiting for task task-1 (last status 'running').",
+        '>',
+        "> **Next step:** the server's rate limit let no request through before the timeout, so the wait stopped early; ask less often (\`max_requests_per_second\`, \`interval\`), raise the server's limit, or give \`timeout\` room for its reset."
       ]
     ],
     [

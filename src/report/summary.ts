@@ -59,7 +59,7 @@ const TIMELINE_STEPS = { single: 50, batch: 10 }
 const IDS_PER_LINE = 8
 
 /** How a task ended, as a reader tells them apart. */
-type Kind = 'completed' | 'failed' | 'not_found' | 'errored' | 'timed_out' | 'cancelled' | 'not_waited'
+type Kind = 'completed' | 'failed' | 'not_found' | 'errored' | 'timed_out' | 'rate_limited' | 'cancelled' | 'not_waited'
 
 const KINDS: Record<Kind, { icon: string; word: string; heading: string }> = {
   completed: { icon: '✅', word: 'completed', heading: 'completed' },
@@ -67,14 +67,15 @@ const KINDS: Record<Kind, { icon: string; word: string; heading: string }> = {
   not_found: { icon: '⚠️', word: 'not found', heading: 'not found' },
   errored: { icon: '⚠️', word: 'error', heading: 'could not be checked' },
   timed_out: { icon: '⏱️', word: 'timed out', heading: 'still running at the timeout' },
+  rate_limited: { icon: '⏱️', word: 'rate limited', heading: "stopped by the server's rate limit" },
   cancelled: { icon: '🚫', word: 'cancelled', heading: 'cancelled' },
   not_waited: { icon: '⏸️', word: 'not waited for', heading: 'not waited for' }
 }
 
 /** Problems in the order they are listed and named in the heading. */
-const PROBLEM_ORDER: Kind[] = ['failed', 'not_found', 'errored', 'timed_out', 'not_waited', 'cancelled']
+const PROBLEM_ORDER: Kind[] = ['failed', 'not_found', 'errored', 'timed_out', 'rate_limited', 'not_waited', 'cancelled']
 /** The heading of a cancelled run says so first, whatever else happened before. */
-const CANCELLED_FIRST: Kind[] = ['cancelled', 'failed', 'not_found', 'errored', 'timed_out', 'not_waited']
+const CANCELLED_FIRST: Kind[] = ['cancelled', 'failed', 'not_found', 'errored', 'timed_out', 'rate_limited', 'not_waited']
 
 function kindOf(task: KeptTaskResult): Kind {
   switch (task.conclusion) {
@@ -85,7 +86,8 @@ function kindOf(task: KeptTaskResult): Kind {
     case 'error':
       return task.reason?.kind === 'not_found' ? 'not_found' : 'errored'
     case 'timed_out':
-      return 'timed_out'
+      // Stopped before the deadline because the server would let no request through before it.
+      return task.reason?.kind === 'timed_out' && task.reason.rateLimited ? 'rate_limited' : 'timed_out'
     case 'cancelled':
       return 'cancelled'
     case 'pending':
@@ -256,6 +258,8 @@ function nextStep(kind: Kind, ofKind: Shown[], result: KeptWaitResult, context: 
         : `MemOS gives no reason for a failed task: look ${many ? 'them' : 'it'} up in the MemOS console.`
     case 'timed_out':
       return `${many ? 'these tasks were' : 'the task was'} still running after ${formatDuration(context.timeoutMs)}; raise \`timeout\` if ${many ? 'they need' : 'it needs'} longer.`
+    case 'rate_limited':
+      return "the server's rate limit let no request through before the timeout, so the wait stopped early; ask less often (`max_requests_per_second`, `interval`), raise the server's limit, or give `timeout` room for its reset."
     case 'not_waited':
       return notWaitedStep(result)
     case 'cancelled':
