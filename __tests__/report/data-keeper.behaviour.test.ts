@@ -43,7 +43,9 @@ describe('a batch whose answers each carry 3,000 memory ids', () => {
       answers[answer.index]?.push(answer.ending)
       return keeper(data, answer)
     }
-    const { result } = await waitAgainst(simulator, { taskIds: ids, failFast: false, maxRequestsPerSecond: 200 }, { keep })
+    // Time enough that no request times out on a busy machine: each answer here is a status the keeper sees.
+    const settings = { taskIds: ids, failFast: false, maxRequestsPerSecond: 200, timeoutMs: 60_000, requestTimeoutMs: 30_000 }
+    const { result } = await waitAgainst(simulator, settings, { keep })
 
     // Every answer reached the keeper as it came, for its own task, the last one with how the task ended.
     ids.forEach((taskId, index) => {
