@@ -1,28 +1,20 @@
 /** `npm run docs:screenshots` stops before taking pictures that would show empty boxes for the emoji. */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../../scripts/run-action.js'
+import { compileTools } from './compile-tools.js'
 
-// Its own build folder, so that other tests compiling .build/ at the same time cannot rewrite a file it runs.
 const BUILD = join(ROOT, '.build', 'tests', 'screenshots-cli')
 const FONTLESS = join(BUILD, 'fontless-bin')
 
 beforeAll(() => {
-  rmSync(BUILD, { recursive: true, force: true })
-  mkdirSync(FONTLESS, { recursive: true })
-  const tsconfig = {
-    extends: '../../../tsconfig.tools.json',
-    compilerOptions: { outDir: '.' },
-    include: [],
-    files: ['../../../scripts/screenshots.ts']
-  }
-  writeFileSync(join(BUILD, 'tsconfig.json'), JSON.stringify(tsconfig))
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(BUILD, 'tsconfig.json')])
+  compileTools('screenshots-cli')
   // An fc-list that knows no font, as on a machine with no emoji font installed.
+  mkdirSync(FONTLESS, { recursive: true })
   writeFileSync(join(FONTLESS, 'fc-list'), '#!/bin/sh\nexit 0\n')
   chmodSync(join(FONTLESS, 'fc-list'), 0o755)
-}, 120_000)
+})
 
 it('names the emoji no font can draw, and the package to install, in one line', () => {
   const run = spawnSync(process.execPath, [join(BUILD, 'scripts', 'screenshots.js')], {
