@@ -2,7 +2,7 @@
  * `npm run demo`: the built action, end to end, against the MemOS simulator on loopback. No key, no network.
  * It creates three tasks as a workflow would (MemOS Cloud: /add/message returns the id; `--api self-hosted`:
  * the workflow chooses the id and gives it to /add), then runs dist/index.js the way the runner does and
- * prints its log, its outputs and its job summary. The summary is also written as an HTML
+ * prints its log as the runner shows it, its outputs and its job summary. The summary is also written as an HTML
  * page, rendered as GitHub renders it, to open in a browser. `npm run demo -- --help` lists the options.
  */
 import { spawnSync } from 'node:child_process'
@@ -13,14 +13,15 @@ import { DEFAULT_USER_ID, MemosSimulator } from '../simulator/memos-simulator.js
 import { type CliOption, type CommandLine, readCommandLine } from './command-line.js'
 import { summaryPage } from './github-markdown.js'
 import { ROOT, runAction } from './run-action.js'
+import { runnerLog } from './runner-log.js'
 
 const COMMAND_LINE = {
   name: 'demo',
   usage: 'npm run demo -- [options]',
   about: [
     'Runs the built action (dist/index.js) against the MemOS simulator on this machine, with no key and no network:',
-    'it creates three tasks as a workflow would, waits for them as the runner runs the action, and prints its log,',
-    'its outputs and its job summary, which it also writes as an HTML page. When src/ has',
+    'it creates three tasks as a workflow would, waits for them as the runner runs the action, and prints the log',
+    'as the runner shows it, the outputs and the job summary, which it also writes as an HTML page. When src/ has',
     'changed since dist/ was built, it rebuilds dist/ first (npm run bundle), so that it runs the code as it is.',
     'CI checks that the committed dist/ matches src/, so commit the rebuilt dist/ with your change.'
   ],
@@ -103,11 +104,9 @@ const run = await runAction({ inputs: { task_id: taskIds.join('\n'), base_url: b
 await simulator.stop()
 
 const rule = (title: string): string => `\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\n`
-console.log(rule('log (stdout of node dist/index.js)'))
-const lines = run.stdout.trimEnd().split('\n')
-const debugLines = lines.filter((line) => line.startsWith('::debug::')).length
-console.log(lines.filter((line) => !line.startsWith('::debug::')).join('\n'))
-console.log(`(${debugLines} ::debug:: lines hidden: the runner shows them when step debug logging is on)`)
+console.log(rule('log (node dist/index.js, as the runner shows it)'))
+const log = runnerLog(run.stdout)
+console.log([...log.lines, ...log.notes].join('\n'))
 console.log(rule('outputs (GITHUB_OUTPUT)'))
 for (const [name, value] of Object.entries(run.outputs)) {
   const shown = value.length > 160 ? `${value.slice(0, 160)}… (${value.length} chars)` : value

@@ -43,6 +43,16 @@ describe('npm run demo', () => {
     expect(run.stdout).toBe('')
   })
 
+  it('shows the log as the runner would: no ::add-mask:: line and no key, with a note that says why', async () => {
+    const run = await runDemo(['--no-build'])
+    expect(run.code).toBe(0)
+    const log = run.stdout.slice(run.stdout.indexOf('── log'), run.stdout.indexOf('── outputs'))
+    expect(log).toContain("Done: conclusion 'success'")
+    expect(run.stdout).not.toContain('::add-mask::demo-key')
+    expect(run.stdout).not.toContain('demo-key-not-a-secret')
+    expect(log).toContain('(1 ::add-mask:: line hidden: the runner reads it as a command')
+  }, 60_000)
+
   it('says first, in one line, when dist/ is older than src/ and --no-build keeps it', async () => {
     // A scratch repository: this build, dist/ and the dependencies as they are, and a src/ changed since the bundle.
     const scratch = mkdtempSync(join(tmpdir(), 'demo-stale-'))
