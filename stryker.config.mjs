@@ -1,5 +1,6 @@
 // Mutation testing: `npm run test:mutation` (all of src/) or `npm run test:mutation -- --mutate src/x.ts`.
-// Stryker 10 needs Node 22 or later; scripts/mutation.sh runs it on the Node 24 that scripts/node24-path.sh fetches.
+// Stryker 10 needs Node 22 or later: scripts/mutation.sh installs it from tools/mutation/ on first use, and runs it
+// on the Node 24 that scripts/node24-path.sh fetches. It finds jest, ts-jest and TypeScript in the project's install.
 // docs/mutation-testing.md says why each setting is what it is and what was checked by hand.
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -37,6 +38,6 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  ignorePatterns: ['.build', '.cache', 'coverage', 'reports', 'dist/index.js'],
+  ignorePatterns: ['.build', '.cache', 'coverage', 'reports', 'tools', 'dist/index.js'],
   cleanTempDir: true
 }

@@ -248,7 +248,10 @@ interface BatchResult {
   cap: number
   slowestMs: number
   wallMs: number
+  /** No wait can end sooner: the slowest task must finish, and every id needs a request at no more than the cap. */
   floorMs: number
+  /** The slowest task, then one full round of every id at the cap: the most a wait should need. */
+  budgetMs: number
   requests: number
   peakPerSecond: number
   peakRssMb: number
@@ -291,7 +294,8 @@ async function measureBatch(ids: number, withinMs: number): Promise<BatchResult>
     cap,
     slowestMs,
     wallMs: exitedAt - spawnedAt,
-    floorMs: slowestMs + (ids / cap) * 1000,
+    floorMs: Math.max(slowestMs, (ids / cap) * 1000),
+    budgetMs: slowestMs + (ids / cap) * 1000,
     requests: requests.length,
     peakPerSecond: peakInWindow(requests, 1000),
     peakRssMb: peakRssKb / 1024,
@@ -434,10 +438,13 @@ async function main(): Promise<void> {
   const undiciParserMs = median(startup.toolkitUndici) - median(startup.toolkit)
   const exitMedian = median(startup.exit)
   const exitMax = Math.max(...startup.exit)
+  // The median within 10 % of the task (0.5 s at least), the p95 within max_interval. Once 10 % of the task reaches
+  // max_interval (at 5 minutes with the defaults), the p95 bound already keeps the median under it: only that one counts.
   const delayChecks = durations.map((durationMs) => {
     const r = row(DEFAULT_POLICY, durationMs)
     const limit = Math.max(500, durationMs * 0.1)
-    return { durationMs, r, limit, ok: r.medianDelayMs <= limit && r.p95DelayMs <= defaults.maxIntervalMs }
+    const medianBound = limit < defaults.maxIntervalMs
+    return { durationMs, r, limit, medianBound, ok: (!medianBound || r.medianDelayMs <= limit) && r.p95DelayMs <= defaults.maxIntervalMs }
   })
   const requestShare = (durationMs: number): number =>
     row(DEFAULT_POLICY, durationMs).medianRequests / row('fixed 5 s', durationMs).medianRequests
@@ -475,12 +482,15 @@ async function main(): Promise<void> {
     '| Target | Measured | |',
     '| --- | --- | --- |',
     `| Cold start ≤ 1.5 × a bare \`node\` script | ${coldRatio.toFixed(2)} × (${median(startup.action).toFixed(0)} ms vs ${median(startup.bare).toFixed(0)} ms) | ${pass(coldRatio <= 1.5)} see below |`,
-    `| The action's own start-up ≤ ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action sending its request through undici (the target this report proposes) | ${ownStartupMs >= 0 ? '+' : '−'}${Math.abs(ownStartupMs).toFixed(0)} ms (${median(startup.action).toFixed(0)} ms vs ${median(startup.toolkitUndici).toFixed(0)} ms, ${toolkitRatio.toFixed(2)} ×) | ${pass(ownStartupMs <= OWN_STARTUP_BUDGET_MS)} |`,
+    `| The action's own start-up ≤ ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action sending its request through undici (the target this report proposes) | ${ownStartupMs >= 0 ? '+' : '−'}${Math.abs(ownStartupMs).toFixed(0)} ms (${median(startup.action).toFixed(0)} ms vs ${median(startup.toolkitUndici).toFixed(0)} ms, ${toolkitRatio.toFixed(2)} ×)${ownStartupMs < 0 ? ', within the spread: too small to measure' : ''} | ${pass(ownStartupMs <= OWN_STARTUP_BUDGET_MS)} |`,
     `| Exit ≤ 50 ms after the terminal answer (median; a lingering timer or socket would hold every run for seconds) | median ${exitMedian.toFixed(0)} ms, worst ${exitMax.toFixed(0)} ms | ${pass(exitMedian <= 50)} |`,
-    ...delayChecks.map(
-      ({ durationMs, r, limit, ok }) =>
-        `| ${formatDuration(durationMs)} task: median delay ≤ ${seconds(limit)}, p95 ≤ ${formatDuration(defaults.maxIntervalMs)} | median ${seconds(r.medianDelayMs)}, p95 ${seconds(r.p95DelayMs)}${r.simulated ? ' (simulated)' : ''} | ${pass(ok)} |`
-    ),
+    ...delayChecks.map(({ durationMs, r, limit, medianBound, ok }) => {
+      const p95Bound = `p95 ≤ ${seconds(defaults.maxIntervalMs)} (\`max_interval\`)`
+      const target = medianBound
+        ? `median delay ≤ ${seconds(limit)} (${limit > durationMs * 0.1 ? '10 % of the task, but 0.50 s at least' : '10 % of the task'}), ${p95Bound}`
+        : `${p95Bound}, which also keeps the median under 10 % of the task (${seconds(limit)})`
+      return `| ${formatDuration(durationMs)} task: ${target} | median ${seconds(r.medianDelayMs)}, p95 ${seconds(r.p95DelayMs)}${r.simulated ? ' (simulated)' : ''} | ${pass(ok)} |`
+    }),
     `| 10 min task: ≤ 50 % of a fixed 5 s poller's requests | ${(share10 * 100).toFixed(0)} % (${row(DEFAULT_POLICY, 600_000).medianRequests} vs ${row('fixed 5 s', 600_000).medianRequests}) | ${pass(share10 <= 0.5)} |`,
     `| 30 min task: ≤ 30 % of a fixed 5 s poller's requests | ${(share30 * 100).toFixed(0)} % (${row(DEFAULT_POLICY, 1_800_000).medianRequests} vs ${row('fixed 5 s', 1_800_000).medianRequests}) | ${pass(share30 <= 0.3)} |`,
     ...streamDurations.map((durationMs) => {
@@ -490,7 +500,7 @@ async function main(): Promise<void> {
     }),
     `| Exit with the wait stream open ≤ 50 ms after the terminal answer (median) | median ${streamExitMedian.toFixed(0)} ms, worst ${Math.max(...streamExits).toFixed(0)} ms | ${pass(streamExitMedian <= 50)} |`,
     ...budget.targets,
-    `| Batch of ${batch.ids}: wall time ≤ floor + 2 s | ${seconds(batch.wallMs)} vs floor ${seconds(batch.floorMs)} | ${pass(batch.wallMs <= batch.floorMs + 2000)} |`,
+    `| Batch of ${batch.ids}: wall time ≤ the slowest task plus one full round of every id at the cap, + 2 s | ${seconds(batch.wallMs)} vs ${seconds(batch.budgetMs)} (no wait can take less than ${seconds(batch.floorMs)}) | ${pass(batch.wallMs <= batch.budgetMs + 2000)} |`,
     `| Batch: peak requests in any second ≤ ${batch.cap} | ${batch.peakPerSecond} | ${pass(batch.peakPerSecond <= batch.cap)} |`,
     `| Batch: peak RSS ≤ 150 MB | ${batch.peakRssMb.toFixed(0)} MB | ${pass(batch.peakRssMb <= 150)} |`,
     floodTargetRow(flood),
@@ -567,7 +577,7 @@ async function main(): Promise<void> {
     'dispatcher @actions/http-client hands out), so that a proxied tunnel is kept alive across polls and network failures carry clean codes.',
     `undici's first request waits for its HTTP parser, a WebAssembly module, to compile: the third row against the second puts that at`,
     `${undiciParserMs.toFixed(0)} ms in this run, paid once per process by anything that sends through undici, Node's own \`fetch\` included. The action's own share is`,
-    `measured against that third row: ${ownStartupMs.toFixed(0)} ms here.`,
+    `measured against that third row: ${ownStartupMs.toFixed(0)} ms here${ownStartupMs < 0 ? ". Less than nothing is the run-to-run spread: the action cannot start before the toolkit it is built on, so all this run can say is that the action's own share is too small to measure" : ''}.`,
     '',
     `A fair target is therefore about what the action adds: **at most ${OWN_STARTUP_BUDGET_MS} ms over a bare @actions/core action on the same HTTP stack**, an absolute budget because`,
     'the ratio moves with the machine, and the run-to-run spread on a shared 2-core machine (fastest against slowest above) is larger than',
@@ -584,14 +594,15 @@ async function main(): Promise<void> {
     '| Measure | Value |',
     '| --- | --- |',
     `| Wall time, spawn to exit | ${seconds(batch.wallMs)} |`,
-    `| Floor: slowest task + ids / cap | ${seconds(batch.floorMs)} |`,
+    `| Floor: the slowest task, or one request per id at the cap if that takes longer | ${seconds(batch.floorMs)} |`,
+    `| Budget: the slowest task, then one full round of every id at the cap | ${seconds(batch.budgetMs)} |`,
     `| Status requests | ${batch.requests} (${(batch.requests / batch.ids).toFixed(1)} per task) |`,
     `| Peak requests in any one-second window (simulator timestamps) | ${batch.peakPerSecond} |`,
     `| Peak RSS of the action process | ${batch.peakRssMb.toFixed(0)} MB |`,
     `| Conclusion | ${batch.conclusion} |`,
     '',
-    'The floor assumes one full polling round after the slowest task finishes. The wait can beat it, because the tasks that finished',
-    'early drop out of the rounds.',
+    'No wait can beat the floor. The budget assumes one full polling round after the slowest task finishes; the wait beats it',
+    'because the tasks that finished early drop out of the rounds.',
     ''
   )
 
@@ -621,7 +632,7 @@ async function main(): Promise<void> {
     ...policyTable('---:', '*', (r) => `${seconds(r.medianDelayMs)} · ${r.medianRequests} req`),
     '',
     `Cold start ${median(startup.action).toFixed(0)} ms to the first request (a bare @actions/core action on the same HTTP stack: ${median(startup.toolkitUndici).toFixed(0)} ms), exit ${exitMedian.toFixed(0)} ms after the`,
-    `final answer, and ${batch.ids} tasks in ${seconds(batch.wallMs)} (floor ${seconds(batch.floorMs)}) at ≤ ${batch.peakPerSecond} requests per second and ${batch.peakRssMb.toFixed(0)} MB.`,
+    `final answer, and ${batch.ids} tasks in ${seconds(batch.wallMs)} (the slowest finished after ${seconds(batch.slowestMs)}) at ≤ ${batch.peakPerSecond} requests per second and ${batch.peakRssMb.toFixed(0)} MB.`,
     'The full report, with p95s and the reasoning behind the targets: [docs/benchmarks.md](docs/benchmarks.md).',
     '',
     '![Detection delay against requests, per policy](docs/benchmarks.svg)',

@@ -2,23 +2,66 @@
  * `npm run demo`: the built action, end to end, against the MemOS simulator on loopback. No key, no network.
  * It creates three tasks as a workflow would (MemOS Cloud: /add/message returns the id; `--api self-hosted`:
  * the workflow chooses the id and gives it to /add), then runs dist/index.js the way the runner does and
- * prints its log, its outputs and its job summary. The summary is also written as an HTML page, rendered as
- * GitHub renders it, to open in a browser.
+ * prints its log as the runner shows it, its outputs and its job summary. The summary is also written as an HTML
+ * page, rendered as GitHub renders it, to open in a browser. `npm run demo -- --help` lists the options.
  */
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DEFAULT_USER_ID, MemosSimulator } from '../simulator/memos-simulator.js'
+import { type CliOption, type CommandLine, readCommandLine } from './command-line.js'
 import { summaryPage } from './github-markdown.js'
 import { ROOT, runAction } from '../testing/run-action.js'
+import { runnerLog } from './runner-log.js'
 
-const { values } = parseArgs({ options: { api: { type: 'string', default: 'cloud' } } })
-if (values.api !== 'cloud' && values.api !== 'self-hosted') {
-  console.error(`--api must be cloud or self-hosted, got '${values.api}'`)
-  process.exit(2)
+const COMMAND_LINE = {
+  name: 'demo',
+  usage: 'npm run demo -- [options]',
+  about: [
+    'Runs the built action (dist/index.js) against the MemOS simulator on this machine, with no key and no network:',
+    'it creates three tasks as a workflow would, waits for them as the runner runs the action, and prints the log',
+    'as the runner shows it, the outputs and the job summary, which it also writes as an HTML page. When src/ has',
+    'changed since dist/ was built, it rebuilds dist/ first (npm run bundle), so that it runs the code as it is.',
+    'CI checks that the committed dist/ matches src/, so commit the rebuilt dist/ with your change.'
+  ],
+  options: {
+    api: {
+      type: 'string',
+      default: 'cloud',
+      value: 'API',
+      choices: ['cloud', 'self-hosted'],
+      description:
+        'cloud (MemOS Cloud: /add/message returns each task id) or self-hosted (the open-source server: the demo chooses each id and gives it to /add).'
+    },
+    'no-build': {
+      type: 'boolean',
+      default: false,
+      description: 'Run dist/ as it is, even when src/ has changed since it was built (the demo then says so).'
+    },
+    help: { type: 'boolean', short: 'h', default: false, description: 'Show this help and exit.' }
+  } satisfies Record<string, CliOption>
+} satisfies CommandLine
+
+const args = readCommandLine<{ api: 'cloud' | 'self-hosted'; 'no-build': boolean }>(COMMAND_LINE)
+
+// The demo shows what dist/ does; after a change to src/ that is old code until dist/ is rebuilt.
+const distCheck = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist-sources.mjs'), 'check'], { encoding: 'utf8' })
+if (distCheck.status !== 0 && args['no-build']) {
+  console.log('dist/ is older than src/, and --no-build runs it as it is: this shows the old code. Rebuild it with: npm run bundle\n')
+} else if (distCheck.status !== 0) {
+  console.log(
+    'src/ has changed since dist/ was built: rebuilding dist/ first (npm run bundle) so that the demo runs the code as it is.\n' +
+      'Commit dist/ with your change; CI checks that it matches src/.\n'
+  )
+  const bundle = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: ROOT, stdio: 'inherit' })
+  if (bundle.status !== 0) {
+    console.error('demo: npm run bundle failed (see above), so dist/ still holds the old code; the demo stops here.')
+    process.exit(1)
+  }
 }
-const selfHosted = values.api === 'self-hosted'
+
+const selfHosted = args.api === 'self-hosted'
 const simulator = new MemosSimulator(selfHosted ? { api: 'self-hosted' } : { apiKey: 'demo-key-not-a-secret' })
 const baseUrl = await simulator.start()
 
@@ -61,11 +104,9 @@ const run = await runAction({ inputs: { task_id: taskIds.join('\n'), base_url: b
 await simulator.stop()
 
 const rule = (title: string): string => `\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\n`
-console.log(rule('log (stdout of node dist/index.js)'))
-const lines = run.stdout.trimEnd().split('\n')
-const debugLines = lines.filter((line) => line.startsWith('::debug::')).length
-console.log(lines.filter((line) => !line.startsWith('::debug::')).join('\n'))
-console.log(`(${debugLines} ::debug:: lines hidden: the runner shows them when step debug logging is on)`)
+console.log(rule('log (node dist/index.js, as the runner shows it)'))
+const log = runnerLog(run.stdout)
+console.log([...log.lines, ...log.notes].join('\n'))
 console.log(rule('outputs (GITHUB_OUTPUT)'))
 for (const [name, value] of Object.entries(run.outputs)) {
   const shown = value.length > 160 ? `${value.slice(0, 160)}… (${value.length} chars)` : value

@@ -1,6 +1,6 @@
 /**
  * The README's inputs and outputs tables, and its example workflows, come from action.yml and examples/.
- * `npm run docs` rewrites them; a test fails when the README has drifted from what this would write.
+ * `npm run docs` rewrites them and says which changed; a test fails when the README has drifted from what this would write.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -58,8 +58,30 @@ export function renderReadme(readme: string): string {
   return text
 }
 
+/** The text of each `<!-- NAME:start -->` … `<!-- NAME:end -->` block, by name. */
+function blocks(text: string): Map<string, string> {
+  return new Map(
+    [...text.matchAll(/<!-- ([\w ./-]+):start -->([\s\S]*?)<!-- \1:end -->/g)].map((match) => [match[1] as string, match[2] as string])
+  )
+}
+
+function blockTitle(name: string): string {
+  if (name.startsWith('example ')) return `the example from ${name.slice('example '.length)}`
+  return name === 'benchmarks' ? 'the benchmark tables (from docs/benchmark-table.md)' : `the ${name} table (from action.yml)`
+}
+
+/** What `npm run docs` says, given the README before and after: up to date, or which blocks it rewrote. */
+export function docsReport(before: string, after: string): string {
+  if (before === after) return 'README.md is up to date: its tables and examples are what action.yml, examples/ and docs/ give.'
+  const old = blocks(before)
+  const changed = [...blocks(after)].filter(([name, body]) => old.get(name) !== body).map(([name]) => blockTitle(name))
+  return `README.md: rewrote ${changed.join(', ')}.`
+}
+
 if (process.argv[1]?.endsWith('docs.js')) {
   const path = join(ROOT, 'README.md')
-  writeFileSync(path, renderReadme(readFileSync(path, 'utf8')))
-  console.log('README.md: tables and examples rewritten from action.yml and examples/.')
+  const before = readFileSync(path, 'utf8')
+  const after = renderReadme(before)
+  if (after !== before) writeFileSync(path, after)
+  console.log(docsReport(before, after))
 }

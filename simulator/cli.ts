@@ -3,115 +3,65 @@
  * by hand:  npm run simulator -- --task build-42=3000 --task bad-1=1000:failed   (--help lists the options)
  * The open-source server instead:  npm run simulator -- --api self-hosted --task build-42=3000
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { type CliOption, type CommandLine, fail, readCommandLine } from '../scripts/command-line.js'
 import { DEFAULT_USER_ID, MemosSimulator } from './memos-simulator.js'
 
-interface CliOption {
-  type: 'string' | 'boolean'
-  short?: string
-  multiple?: boolean
-  default?: string | boolean | string[]
-  /** The value's placeholder in the help text. */
-  value?: string
-  description: string
-}
-
-/** The one table of options: parseArgs reads it, and --help is written from it. */
-const OPTIONS = {
-  port: { type: 'string', default: '8787', value: 'PORT', description: 'The port to listen on; 0 picks a free one.' },
-  host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'The address to listen on.' },
-  api: {
-    type: 'string',
-    default: 'cloud',
-    value: 'API',
-    description: 'cloud (MemOS Cloud, POST /get/status) or self-hosted (the open-source server, GET /product/scheduler/status).'
-  },
-  key: {
-    type: 'string',
-    value: 'KEY',
-    description:
-      'cloud: the only API key it accepts (default: sim-test-key-0001). self-hosted: a Bearer key it demands, as a gateway would (none unless given).'
-  },
-  user: { type: 'string', default: DEFAULT_USER_ID, value: 'USER', description: 'self-hosted: the user the --task tasks belong to.' },
-  task: {
-    type: 'string',
-    multiple: true,
-    default: [],
-    value: 'ID=DURATION_MS[:FINAL_STATUS]',
-    description:
-      "A task it knows, running for DURATION_MS from its first poll, then FINAL_STATUS ('completed' unless given). Repeat for more."
-  },
-  help: { type: 'boolean', short: 'h', default: false, description: 'Show this help and exit.' }
-} satisfies Record<string, CliOption>
-
-function helpText(): string {
-  const rows = Object.entries(OPTIONS).map(([name, option]: [string, CliOption]) => {
-    const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.value ? ` ${option.value}` : ''}`
-    const fallback = typeof option.default === 'string' ? ` (default: ${option.default})` : ''
-    return [flag, `${option.description}${fallback}`]
-  })
-  const width = Math.max(...rows.map(([flag]) => flag?.length ?? 0))
-  return [
-    'Usage: npm run simulator -- [options]',
-    '',
+const COMMAND_LINE = {
+  name: 'simulator',
+  usage: 'npm run simulator -- [options]',
+  about: [
     'Serves the MemOS cloud API (POST /get/status, /add/message, /add/feedback) or, with --api self-hosted, the',
     "open-source server's (GET /product/scheduler/status, /product/scheduler/wait/stream, POST /product/add) on this",
     'machine, for trying the action without a MemOS account or server. Tasks added through the API run for',
-    'simulated_duration_ms (3000 unless given in the request body).',
-    '',
-    'Options:',
-    ...rows.map(([flag, text]) => `  ${flag?.padEnd(width)}  ${text}`)
-  ].join('\n')
-}
-
-function fail(message: string): never {
-  console.error(`simulator: ${message}`)
-  process.exit(2)
-}
+    'simulated_duration_ms (3000 unless given in the request body).'
+  ],
+  options: {
+    port: { type: 'string', default: '8787', value: 'PORT', description: 'The port to listen on; 0 picks a free one.' },
+    host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'The address to listen on.' },
+    api: {
+      type: 'string',
+      default: 'cloud',
+      value: 'API',
+      choices: ['cloud', 'self-hosted'],
+      description: 'cloud (MemOS Cloud, POST /get/status) or self-hosted (the open-source server, GET /product/scheduler/status).'
+    },
+    key: {
+      type: 'string',
+      value: 'KEY',
+      description:
+        'cloud: the only API key it accepts (default: sim-test-key-0001). self-hosted: a Bearer key it demands, as a gateway would (none unless given).'
+    },
+    user: { type: 'string', default: DEFAULT_USER_ID, value: 'USER', description: 'self-hosted: the user the --task tasks belong to.' },
+    task: {
+      type: 'string',
+      multiple: true,
+      default: [],
+      value: 'ID=DURATION_MS[:FINAL_STATUS]',
+      description:
+        "A task it knows, running for DURATION_MS from its first poll, then FINAL_STATUS ('completed' unless given). Repeat for more."
+    },
+    help: { type: 'boolean', short: 'h', default: false, description: 'Show this help and exit.' }
+  } satisfies Record<string, CliOption>
+} satisfies CommandLine
 
 interface CliArgs {
   port: string
   host: string
-  api: string
+  api: 'cloud' | 'self-hosted'
   key: string | undefined
   user: string
   task: string[]
-  help: boolean
 }
 
-function readArgs(): CliArgs {
-  const config = Object.fromEntries(
-    Object.entries(OPTIONS).map(([name, option]: [string, CliOption]) => [
-      name,
-      {
-        type: option.type,
-        default: option.default,
-        ...(option.short ? { short: option.short } : {}),
-        ...(option.multiple ? { multiple: true } : {})
-      }
-    ])
-  ) as ParseArgsConfig['options']
-  try {
-    return parseArgs({ options: config, strict: true }).values as unknown as CliArgs
-  } catch (error) {
-    return fail(`${error instanceof Error ? error.message : String(error)} (see --help)`)
-  }
-}
-
-const args = readArgs()
-if (args.help) {
-  console.log(helpText())
-  process.exit(0)
-}
+const args = readCommandLine<CliArgs>(COMMAND_LINE)
 const port = Number(args.port)
-if (!/^\d+$/.test(args.port) || port > 65_535) fail(`--port must be a port number from 0 to 65535, got '${args.port}'`)
+if (!/^\d+$/.test(args.port) || port > 65_535) fail(COMMAND_LINE, `--port must be a port number from 0 to 65535, got '${args.port}'`)
 
-if (args.api !== 'cloud' && args.api !== 'self-hosted') fail(`--api must be cloud or self-hosted, got '${args.api}'`)
 const simulator = new MemosSimulator({ api: args.api, apiKey: args.key, clockStartsAtFirstPoll: true })
 const taskIds: string[] = []
 for (const spec of args.task) {
   const match = /^([^=]+)=(\d+)(?::(.+))?$/.exec(spec)
-  if (!match) fail(`--task must look like ID=DURATION_MS[:FINAL_STATUS], got '${spec}'`)
+  if (!match) fail(COMMAND_LINE, `--task must look like ID=DURATION_MS[:FINAL_STATUS], got '${spec}'`)
   const [, id, duration, finalStatus] = match as unknown as [string, string, string, string | undefined]
   simulator.addTask(id, { durationMs: Number(duration), finalStatus, userId: args.user })
   taskIds.push(id)
@@ -122,8 +72,8 @@ try {
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'EADDRINUSE')
-    fail(`port ${port} on ${args.host} is in use; stop what holds it, or pick another with --port (0: any free port).`)
-  fail(`cannot listen on ${args.host}:${port}: ${error instanceof Error ? error.message : String(error)}`)
+    fail(COMMAND_LINE, `port ${port} on ${args.host} is in use; stop what holds it, or pick another with --port (0: any free port).`)
+  fail(COMMAND_LINE, `cannot listen on ${args.host}:${port}: ${error instanceof Error ? error.message : String(error)}`)
 }
 
 console.log(

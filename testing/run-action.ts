@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-/** The repository root, whether this file runs from testing/ (tests) or from .build/testing/ (demo, docs, bench). */
-export const ROOT = resolve(here, here.includes(`${sep}.build${sep}`) ? '../..' : '..')
+const build = `${sep}.build${sep}`
+/** The repository root, whether this file runs from testing/ (tests) or from a build in .build/ (demo, bench, CLI tests). */
+export const ROOT = here.includes(build) ? here.slice(0, here.indexOf(build)) : resolve(here, '..')
 export const DIST = join(ROOT, 'dist', 'index.js')
 
 /** The Node that runs the action: E2E_NODE (for example a Node 24 binary), else the one running the tests. */

@@ -82,7 +82,8 @@ describe(`dist/index.js on the network, on Node ${NODE_VERSION}`, () => {
     gateway.goDown(4000)
     const run = await runAction({ inputs: inputs(gateway.baseUrl) })
     expect(run.outputs.conclusion).toBe('success')
-    expect(gateway.failed).toBeGreaterThanOrEqual(10)
+    // Many failed attempts (about 20 on a quiet machine, fewer on a busy one), and still one warning.
+    expect(gateway.failed).toBeGreaterThanOrEqual(5)
     expect(annotations(run, 'warning')).toHaveLength(1)
     expect(run.stdout).toMatch(new RegExp(`^MemOS answers again after \\d+(\\.\\d)?s of problems: ${gateway.failed} failed attempts`, 'm'))
   })

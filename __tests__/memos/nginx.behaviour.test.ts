@@ -30,7 +30,7 @@ describeWith('nginx', 'the wait stream behind nginx', () => {
     nginx = await startNginx(origin(simulator), 'location / { proxy_pass {upstream}; }')
     const baseUrl = `${nginx.url}/product`
     const { result, log } = await waitAgainst(simulator, settings, { stream: true, baseUrl })
-    expect(result.tasks[0]?.conclusion).toBe('success')
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'success', error: '' })
     const advice = log.lines.filter((line) => line.message.includes(BUFFERING_ADVICE))
     expect(advice).toHaveLength(1)
     expect(advice[0]).toMatchObject({ level: 'info' })
@@ -54,7 +54,7 @@ describeWith('nginx', 'the wait stream behind nginx', () => {
       ].join('\n')
     )
     const { result, log } = await waitAgainst(simulator, settings, { stream: true, baseUrl: `${nginx.url}/product` })
-    expect(result.tasks[0]?.conclusion).toBe('success')
+    expect(result.tasks[0]).toMatchObject({ conclusion: 'success', error: '' })
     expect(log.messages('debug')).toContain('The wait stream is up: the server will say when a task finishes.')
     expect(log.lines.filter((line) => line.message.includes('not usable'))).toEqual([])
     const seen = simulator.statusRequests('task-1').find((request) => request.status === 'completed')

@@ -13,7 +13,8 @@ afterEach(async () => {
 
 describe('a self-hosted MemOS server', () => {
   it('polls GET /scheduler/status with the user and the task, without any credential, until the task completes', async () => {
-    simulator = await startSimulator({ api: 'self-hosted' })
+    // The task's clock starts at its first poll, so a busy machine cannot skip its running phase.
+    simulator = await startSimulator({ api: 'self-hosted', clockStartsAtFirstPoll: true })
     simulator.addTask('task-1', { durationMs: 400 })
     const { result, log } = await waitAgainst(simulator, {})
     expect(result.tasks[0]).toMatchObject({ taskId: 'task-1', status: 'completed', conclusion: 'success', error: '' })

@@ -163,7 +163,7 @@ describe('the summary of one task, line by line', () => {
       [
         "> **Reason:** The server's rate limit allows no request before the timeout (next at 11m, timeout 10m); stopped after 10.4s waiting for task task-1 (last status 'running').",
         '>',
-        "> **Next step:** the server's rate limit let no request through before the timeout, so the wait stopped early; ask less often (\`max_requests_per_second\`, \`interval\`), raise the server's limit, or give \`timeout\` room for its reset."
+        "> **Next step:** the server's rate limit let no request through before the timeout, so the wait stopped early; ask less often (`max_requests_per_second`, `interval`), raise the server's limit, or give `timeout` room for its reset."
       ]
     ],
     [

@@ -1,15 +1,14 @@
 /** `npm run simulator`, as a user starts it for a first local run: compiled, spawned, and talked to over HTTP. */
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { ROOT } from '../../testing/run-action.js'
 import { sleep } from '../../testing/until.js'
+import { compileTools } from './compile-tools.js'
 
-const CLI = join(ROOT, '.build', 'simulator', 'cli.js')
+const CLI = join(ROOT, '.build', 'tests', 'simulator-cli', 'simulator', 'cli.js')
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.tools.json')])
-}, 120_000)
+beforeAll(() => compileTools('simulator-cli'))
 
 interface CliRun {
   code: number | null
