@@ -22,10 +22,9 @@ function sourcesUnder(folder: string): string[] {
 function filesOf(pattern: string, files: string[]): string[] {
   if (!pattern.includes('*')) return [pattern]
   const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*\//g, '\u0000')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\u0000/g, '(?:.*/)?')
+    .split('**/')
+    .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+    .join('(?:.*/)?')
   const glob = new RegExp(`^${source}$`)
   return files.filter((file) => glob.test(file))
 }
