@@ -5,15 +5,8 @@
  * source: hints and health at set times, or frames as the server's wait stream sends them. The poller's tests
  * and the benchmark's simulated rows both run on these.
  */
-import {
-  type HintListener,
-  type HintPlan,
-  type HintSource,
-  RequestAbortedError,
-  type RequestOptions,
-  type StatusOutcome,
-  type StatusSource
-} from '../src/wait/ports.js'
+import { type HintListener, type HintPlan, type HintSource, type StatusSource } from '../src/wait/ports.js'
+import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../src/shared/outcome.js'
 import type { VirtualClock } from './virtual-clock.js'
 
 /** One request as the API saw it. Times are in milliseconds from the API's creation (the start of the wait). */

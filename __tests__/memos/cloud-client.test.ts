@@ -1,6 +1,6 @@
 import { CLOUD_NOT_FOUND_HINT, classifyCloudResponse as classifyResponse } from '../../src/memos/cloud-client.js'
 import { parseRetryAfter } from '../../src/memos/response-parts.js'
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 
 const NOW = Date.parse('2026-11-28T12:00:00Z')
 

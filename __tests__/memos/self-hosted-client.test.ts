@@ -5,7 +5,7 @@
 import { gated } from '../../testing/gated.js'
 import { HttpTransport } from '../../src/http/transport.js'
 import { classifySelfHostedResponse, SelfHostedClient, selfHostedNotFoundHint } from '../../src/memos/self-hosted-client.js'
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 import type { MemosSimulator } from '../../simulator/memos-simulator.js'
 import { startSimulator, TEST_USER } from '../../testing/harness.js'
 

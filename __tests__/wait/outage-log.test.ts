@@ -1,6 +1,6 @@
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
 import { OutageLog, problemOf } from '../../src/wait/outage-log.js'
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 import { recordingLog } from '../../testing/harness.js'
 
 const answer: StatusOutcome = { kind: 'status', status: 'running', data: {} }

@@ -3,7 +3,7 @@
  * line, the rate cap over a thousand tasks, and what stops the others: a rejected key always, a task that
  * failed or errored with fail_fast.
  */
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 import { runningUntil, type Script, status, unavailable } from '../../testing/scripted-api.js'
 import { waitScripted } from '../../testing/scripted-wait.js'
 import { seededRandom } from '../../testing/virtual-clock.js'

@@ -3,7 +3,7 @@
  * health given at set times (testing/scripted-api.ts): exactly when a hint arrives relative to the requests is
  * what these cases are about.
  */
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 import { HINTED_WAIT_FACTOR } from '../../src/wait/schedule.js'
 import type { PollSettings } from '../../src/wait/poller.js'
 import { runningUntil, type GivenHints, type Script, ScriptedHints, status } from '../../testing/scripted-api.js'

@@ -4,7 +4,7 @@
  * not-found grace. Request times are exact, so the spacing between retries can be measured. Longer than most
  * files here: each kind of problem is one short describe block, and they share the back-off they cause.
  */
-import type { StatusOutcome } from '../../src/wait/ports.js'
+import type { StatusOutcome } from '../../src/shared/outcome.js'
 import { notFound, refused, type Script, status, unavailable } from '../../testing/scripted-api.js'
 import { waitScripted } from '../../testing/scripted-wait.js'
 import { seededRandom } from '../../testing/virtual-clock.js'

@@ -1,5 +1,5 @@
 import type { Clock } from '../../src/shared/clock.js'
-import { RequestAbortedError } from '../../src/wait/ports.js'
+import { RequestAbortedError } from '../../src/shared/outcome.js'
 import { gatedSource, RequestGate, WINDOW_MS } from '../../src/wait/request-gate.js'
 
 /** A clock the test moves by hand; its timers fire when it is moved past them. */

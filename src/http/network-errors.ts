@@ -5,7 +5,7 @@
  * that every failure has its meaning and its words in one place.
  */
 import { maxHeaderSize } from 'node:http'
-import type { StatusOutcome } from '../wait/ports.js'
+import type { StatusOutcome } from '../shared/outcome.js'
 import { GLOBAL_BASE_URL, MEMOS_CLOUD_HOSTS, SELF_HOSTED_BASE_URL } from '../shared/base-urls.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 

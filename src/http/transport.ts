@@ -4,7 +4,7 @@ import { HttpClient, getProxyUrl } from '@actions/http-client'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
 import { classifyNetworkError, type NetworkContext, noResponseOutcome, type ServerSource } from './network-errors.js'
 import { type Clock, systemClock } from '../shared/clock.js'
-import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../wait/ports.js'
+import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../shared/outcome.js'
 
 /** One request, as a client builds it. */
 export interface HttpRequest {

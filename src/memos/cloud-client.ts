@@ -13,7 +13,8 @@ import {
   withBudget,
   parseRetryAfter
 } from './response-parts.js'
-import type { RequestOptions, StatusOutcome, StatusSource } from '../wait/ports.js'
+import type { StatusSource } from '../wait/ports.js'
+import type { RequestOptions, StatusOutcome } from '../shared/outcome.js'
 
 /** The MemOS Cloud status API (`POST {base_url}/get/status` with a `Token` key). */
 

@@ -5,7 +5,7 @@
  */
 import type { HttpRequest, HttpTransport, ResponseParts, StreamResult } from '../http/transport.js'
 import type { Clock } from '../shared/clock.js'
-import type { RequestOptions, StatusOutcome } from '../wait/ports.js'
+import type { RequestOptions, StatusOutcome } from '../shared/outcome.js'
 import type { RequestGate } from '../wait/request-gate.js'
 import { parseRateBudget, parseRetryAfter } from './response-parts.js'
 

@@ -1,7 +1,7 @@
 /** Reading the parts of an HTTP answer that both APIs share: JSON bodies, Retry-After, rate-limit headers. */
 import type * as http from 'node:http'
 import type { ResponseParts } from '../http/transport.js'
-import type { RateBudget, StatusOutcome } from '../wait/ports.js'
+import type { RateBudget, StatusOutcome } from '../shared/outcome.js'
 import { BODY_START_MAX, clip, SERVER_MESSAGE_MAX } from '../shared/text.js'
 
 /** A JSON object: not null, not an array, not a string or a number. */

@@ -12,7 +12,8 @@ import {
   retryableAnswer,
   withBudget
 } from './response-parts.js'
-import type { RequestOptions, StatusOutcome, StatusSource } from '../wait/ports.js'
+import type { StatusSource } from '../wait/ports.js'
+import type { RequestOptions, StatusOutcome } from '../shared/outcome.js'
 
 /**
  * The open-source MemOS server (`GET {base_url}/scheduler/status?user_id=…&task_id=…`): no key by default,

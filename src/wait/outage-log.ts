@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../shared/duration.js'
 import type { Log } from '../shared/log.js'
-import type { StatusOutcome } from './ports.js'
+import type { StatusOutcome } from '../shared/outcome.js'
 
 type Transient = Extract<StatusOutcome, { kind: 'transient' }>
 

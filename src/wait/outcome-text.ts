@@ -1,6 +1,6 @@
 /** An answer's text as the wait logs it: cut to one short line first, then described for the debug log. */
 import { clip, REASON_MAX, sanitize, STATUS_MAX } from '../shared/text.js'
-import type { StatusOutcome } from './ports.js'
+import type { StatusOutcome } from '../shared/outcome.js'
 
 /** Text from the server or the network, made one short line before it reaches a log line or an output. */
 export function cleaned(outcome: StatusOutcome): StatusOutcome {

@@ -13,7 +13,8 @@
  * Pure timing on an injected clock; the HTTP layer feeds it what the answers said.
  */
 import type { Clock } from '../shared/clock.js'
-import { RequestAbortedError, type RateBudget, type StatusOutcome, type StatusSource } from './ports.js'
+import { type StatusSource } from './ports.js'
+import { RequestAbortedError, type RateBudget, type StatusOutcome } from '../shared/outcome.js'
 
 /** The spacing window: a little over a second, so that drifting arrivals still fit the cap (under 5 % of throughput). */
 export const WINDOW_MS = 1050

@@ -1,4 +1,4 @@
-import { RequestAbortedError } from '../../src/wait/ports.js'
+import { RequestAbortedError } from '../../src/shared/outcome.js'
 
 describe('the error of an aborted request', () => {
   it('is an Error that says what happened wherever it is printed', () => {
