@@ -314,6 +314,27 @@ describe('the API key', () => {
     expect(result.exitCode).toBe(1)
   })
 
+  it('is removed also where a cut ends the server text in the middle of the key', async () => {
+    await startWith({ apiKey: KEY })
+    // The server's message is quoted up to 200 characters: the cut falls 18 characters into the key.
+    simulator.injectFault({ kind: 'code', code: 40132, message: `${'x'.repeat(180)} ${KEY} is not valid` })
+    const result = await runMain()
+    expect(result.outputs.conclusion).toBe('error')
+    expect(result.outputs.error).toContain(`${'x'.repeat(180)} ***…`)
+    const start = KEY.slice(0, 4)
+    expect(result.lines.filter((line) => line.includes(start))).toEqual([`::add-mask::${KEY}`])
+    expect(result.summary).not.toContain(start)
+    for (const value of Object.values(result.outputs)) expect(value).not.toContain(start)
+  })
+
+  it('leaves the error alone when the key is too short to be a key, though it is masked', async () => {
+    await startWith()
+    const result = await runMain({ inputs: inputs({ api_key: 'e' }) })
+    expect(result.lines[0]).toBe('::add-mask::e')
+    expect(result.outputs.error).toBe("Input 'api_key' is only 1 character long; check that the secret holds the whole key.")
+    expect(result.summary).toContain("Input 'api_key' is only 1 character long")
+  })
+
   it('never hides a conclusion that happens to spell the key', async () => {
     const key = 'timed_out'
     await startWith({ apiKey: key })

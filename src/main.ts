@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { type ApiConnection, connect } from './memos/connect.js'
 import { formatDuration } from './shared/duration.js'
 import { InputError, readSettings } from './settings/read-settings.js'
+import { MIN_API_KEY_LENGTH } from './settings/server.js'
 import type { Settings } from './settings/settings.js'
 import type { Log } from './shared/log.js'
 import { waitForTasks } from './wait/poller.js'
@@ -118,9 +119,37 @@ function conclude(outputs: Outputs, settings: Settings | undefined): void {
   }
 }
 
-/** Removes the key, also in its JSON-escaped form, from text the action writes to files or the log. */
+/**
+ * Removes the key, also in its JSON-escaped form, from text the action writes to files or the log. Server text is
+ * cut to a length where it is quoted, so a key it echoes may end at a cut: the start of the key before a cut's '…'
+ * goes too. A key the inputs reject was never sent, so no text can hold it, and removing a short one would mangle
+ * the very error that says it is too short.
+ */
 function redactor(apiKey: string): (text: string) => string {
-  if (!apiKey) return (text) => text
-  const jsonEscaped = JSON.stringify(apiKey).slice(1, -1)
-  return (text) => text.split(apiKey).join('***').split(jsonEscaped).join('***')
+  if (apiKey.length < MIN_API_KEY_LENGTH) return (text) => text
+  const forms = [...new Set([apiKey, JSON.stringify(apiKey).slice(1, -1)])]
+  return (text) => {
+    let clean = text
+    for (const form of forms) clean = withoutCutStart(clean.split(form).join('***'), form)
+    return clean
+  }
+}
+
+/** The shortest start of a key that counts as the key where a cut ends it: shorter ones are ordinary text. */
+const CUT_KEY_MIN = 4
+
+/** Replaces the start of `key` that ends at a cut ('…'), its longest start first. */
+function withoutCutStart(text: string, key: string): string {
+  let out = ''
+  let from = 0
+  for (let cut = text.indexOf('…'); cut !== -1; cut = text.indexOf('…', cut + 1)) {
+    for (let length = Math.min(key.length - 1, cut - from); length >= CUT_KEY_MIN; length--) {
+      if (text.startsWith(key.slice(0, length), cut - length)) {
+        out += `${text.slice(from, cut - length)}***`
+        from = cut
+        break
+      }
+    }
+  }
+  return out + text.slice(from)
 }

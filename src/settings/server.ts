@@ -19,7 +19,7 @@ import {
 export type ServerSettings = Pick<Settings, 'api' | 'userId' | 'apiKey' | 'baseUrl' | 'baseUrlSource'>
 
 const API_MODES: readonly ApiMode[] = ['cloud', 'self-hosted']
-const MIN_API_KEY_LENGTH = 8
+export const MIN_API_KEY_LENGTH = 8
 
 /** The server's settings; undefined when `api` is neither mode (reported, with any problem that holds in both). */
 export function readServer(
