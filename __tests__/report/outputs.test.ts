@@ -1,6 +1,6 @@
 import type { TaskConclusion } from '../../src/wait/results.js'
 import type { KeptTaskResult, KeptTaskResult as TaskResult, KeptWaitResult as WaitResult } from '../../src/report/kept-data.js'
-import { endedAs, withProblem } from '../../testing/task-results.js'
+import { endedAs, timedOutReason, withProblem } from '../../testing/task-results.js'
 import {
   buildOutputs,
   errorOutputs,
@@ -81,6 +81,16 @@ describe('the outputs of a batch', () => {
       "2 completed, 1 failed, 1 errored, 1 still running at the timeout. Task broken ended with status 'failed'. " +
         "Task crashed was not found (code 50131: task not found) for 5.0s. Check that 'task_id' is right and that 'api_key' belongs to the project that created the task. " +
         "Timed out after 10m waiting for task slow (last status 'running')."
+    )
+  })
+
+  it("count the tasks the server's rate limit stopped apart from those the timeout stopped", () => {
+    const limited = { ...timedOutReason('running'), rateLimited: { nextAtMs: 660_000, stoppedAtMs: 10_400 } }
+    const tasks = [endedAs('a', 'success'), endedAs('b', 'timed_out', { reason: limited }), endedAs('c', 'timed_out')]
+    expect(outputsOf(tasks).error).toBe(
+      "1 completed, 1 still running at the timeout, 1 still running when the server's rate limit stopped the wait. " +
+        "The server's rate limit allows no request before the timeout (next at 11m, timeout 10m); stopped after 10.4s waiting for task b (last status 'running'). " +
+        "Timed out after 10m waiting for task c (last status 'running')."
     )
   })
 

@@ -97,11 +97,14 @@ function namedIds(tasks: KeptTaskResult[], max: number): string {
 /** "57 completed, 2 failed, 1 still running": one count per kind of ending, in a fixed order. */
 export function countLine(tasks: KeptTaskResult[]): string {
   const count = (conclusion: string): number => tasks.filter((task) => task.conclusion === conclusion).length
+  // A wait the server's rate limit ended early leaves its tasks timed out before the timeout came.
+  const rateLimited = tasks.filter((task) => task.reason?.kind === 'timed_out' && task.reason.rateLimited).length
   const parts: Array<[number, string]> = [
     [count('success'), 'completed'],
     [count('failure'), 'failed'],
     [count('error'), 'errored'],
-    [count('timed_out'), 'still running at the timeout'],
+    [count('timed_out') - rateLimited, 'still running at the timeout'],
+    [rateLimited, "still running when the server's rate limit stopped the wait"],
     [count('cancelled'), 'cancelled'],
     [count('pending'), 'not waited for']
   ]
