@@ -133,7 +133,11 @@ export function largeBatch(count: number): KeptWaitResult {
   return result(tasks)
 }
 
-/** The message the action gives for two bad inputs. */
-export const TWO_BAD_INPUTS =
-  "Invalid inputs:\n- Input 'timeout' has an invalid duration 'ten minutes'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.\n" +
-  "- Input 'fail_fast' is 'yes', but it must be 'true' or 'false'."
+/** What the action says of two bad inputs. */
+export const TWO_BAD_INPUTS = {
+  lead: 'Invalid inputs:',
+  items: [
+    "Input 'timeout' has an invalid duration 'ten minutes'. Use seconds (600) or a duration such as 250ms, 90s, 5m or 1h30m.",
+    "Input 'fail_fast' is 'yes', but it must be 'true' or 'false'."
+  ]
+}

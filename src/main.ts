@@ -62,7 +62,8 @@ export async function run(): Promise<void> {
     // Stryker disable next-line ArrayDeclaration: readSettings throws only InputError, so nothing reaches the [].
     const taskIds = settings?.taskIds ?? (error instanceof InputError ? error.taskIds : [])
     const outputs = errorOutputs(taskIds, message, Math.round(performance.now() - startedAt))
-    conclude(await publish(outputs, buildErrorSummary(message), redact), settings)
+    const problem = error instanceof InputError ? { lead: error.lead, items: error.items } : { lead: message }
+    conclude(await publish(outputs, buildErrorSummary(problem), redact), settings)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

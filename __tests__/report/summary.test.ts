@@ -2,7 +2,8 @@ import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
 import type { KeptTaskResult, KeptWaitResult } from '../../src/report/kept-data.js'
 import { buildOutputs, OUTPUT_JSON_LIMIT } from '../../src/report/outputs.js'
 import { selfHostedNotFoundHint } from '../../src/memos/self-hosted-client.js'
-import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type SummaryContext } from '../../src/report/summary.js'
+import { buildErrorSummary, buildSummary, DEFAULT_SUMMARY_LIMITS, type RunProblem, type SummaryContext } from '../../src/report/summary.js'
+import { InputError } from '../../src/settings/read-settings.js'
 import { ACTION_VERSION } from '../../src/shared/version.js'
 import { batchWithProblems, largeBatch } from '../../scripts/summary-examples.js'
 import { render, type Rendered } from '../../testing/rendered.js'
@@ -365,11 +366,24 @@ describe('the job summary with hostile or huge server text', () => {
 })
 
 describe('the summary when the action could not run', () => {
+  const inputError = (problems: string[]): RunProblem => {
+    const { lead, items } = new InputError(problems, [])
+    return { lead, items }
+  }
+
   it.each([
-    ['one bad input', "Input 'timeout' has an invalid duration '<x>'.", 0, ["Input 'timeout' has an invalid duration '<x>'."]],
+    [
+      'one bad input',
+      inputError(["Input 'timeout' has an invalid duration '<x>'."]),
+      0,
+      ["Input 'timeout' has an invalid duration '<x>'."]
+    ],
     [
       'several bad inputs, as a list',
-      "Invalid inputs:\n- Input 'timeout' has an invalid duration 'ten minutes'.\n- Input 'fail_fast' is 'yes', but it must be 'true' or 'false'.",
+      inputError([
+        "Input 'timeout' has an invalid duration 'ten minutes'.",
+        "Input 'fail_fast' is 'yes', but it must be 'true' or 'false'."
+      ]),
       2,
       [
         'Invalid inputs:',
@@ -377,9 +391,14 @@ describe('the summary when the action could not run', () => {
         "Input 'fail_fast' is 'yes', but it must be 'true' or 'false'."
       ]
     ],
-    ['an unexpected error', '# Boom: [x](https://evil.example)', 0, ['# Boom: [x](https://evil.example)']]
-  ])('%s', (_name, message, items, lines) => {
-    const page = render(buildErrorSummary(message))
+    [
+      'an unexpected error',
+      { lead: '# Boom: [x](https://evil.example)\n- not a list' },
+      0,
+      ['# Boom: [x](https://evil.example) - not a list']
+    ]
+  ])('%s', (_name, problem, items, lines) => {
+    const page = render(buildErrorSummary(problem))
     expect(page.headings()).toEqual(['⚠️ Wait for MemOS task could not run'])
     expect(page.count('li')).toBe(items)
     for (const line of lines) expect(page.lines()).toContain(line)

@@ -598,14 +598,20 @@ describe('a batch past its limits', () => {
 })
 
 describe('the summary when the action could not run, line by line', () => {
-  it('quotes the message, a list as a list, and says no task was checked', () => {
-    expect(buildErrorSummary("Invalid inputs:\n- Input 'timeout' is <bad>.\n-not an item\nnor is this - one").split('\n')).toEqual([
+  it('quotes the message line by line, the problems as a list, and says no task was checked', () => {
+    expect(
+      buildErrorSummary({
+        lead: 'Invalid inputs:\n- not an item\n-nor this',
+        items: ["Input 'timeout' is <bad>.", 'nor is this - one']
+      }).split('\n')
+    ).toEqual([
       '## ⚠️ Wait for MemOS task could not run',
       '',
       '> Invalid inputs:',
+      '> \\- not an item',
+      '> \\-nor this',
       "> - Input 'timeout' is &lt;bad>.",
-      '> \\-not an item',
-      '> nor is this - one',
+      '> - nor is this - one',
       '',
       'No MemOS task was checked.',
       '',
@@ -614,14 +620,15 @@ describe('the summary when the action could not run, line by line', () => {
     ])
   })
 
-  it('keeps a list a list when its lines end in CRLF', () => {
-    expect(
-      buildErrorSummary("Invalid inputs:\r\n- Input 'timeout' is bad.\r\n- Input 'fail_fast' is bad.").split('\n').slice(2, 5)
-    ).toEqual(['> Invalid inputs:', "> - Input 'timeout' is bad.", "> - Input 'fail_fast' is bad."])
+  it('quotes each line of a message whose lines end in CRLF', () => {
+    expect(buildErrorSummary({ lead: 'Could not start:\r\nsecond line' }).split('\n').slice(2, 4)).toEqual([
+      '> Could not start:',
+      '> second line'
+    ])
   })
 
   it('cuts each line to 1000 characters', () => {
-    const lines = buildErrorSummary(`${'a'.repeat(2000)}\n- ${'b'.repeat(2000)}`).split('\n')
+    const lines = buildErrorSummary({ lead: 'a'.repeat(2000), items: ['b'.repeat(2000)] }).split('\n')
     expect(lines[2]).toBe(`> ${'a'.repeat(999)}…`)
     expect(lines[3]).toBe(`> - ${'b'.repeat(999)}…`)
   })

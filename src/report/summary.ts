@@ -423,11 +423,18 @@ class Page {
   }
 }
 
-/** The summary when the wait could not run at all: bad inputs (one per list item) or an unexpected error. */
-export function buildErrorSummary(message: string): string {
-  const lines = message
-    .split('\n')
-    .map((line) => (line.startsWith('- ') ? `> - ${shown(line.slice(2), ERROR_LINE_MAX)}` : `> ${shown(line, ERROR_LINE_MAX)}`))
+/** Why the wait could not run: a message (bad inputs, an unexpected error), and the problems as a list when several. */
+export interface RunProblem {
+  lead: string
+  items?: string[]
+}
+
+/** The summary when the wait could not run at all: the message line by line, then one list item per problem. */
+export function buildErrorSummary({ lead, items = [] }: RunProblem): string {
+  const lines = [
+    ...lead.split(/\r?\n/).map((line) => `> ${shown(line, ERROR_LINE_MAX)}`),
+    ...items.map((item) => `> - ${shown(item, ERROR_LINE_MAX)}`)
+  ]
   return [
     '## ⚠️ Wait for MemOS task could not run',
     '',

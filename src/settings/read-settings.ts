@@ -15,12 +15,21 @@ const MAX_TIMEOUT_MS = 24 * 3_600_000
  * holds the ids when they were read without a problem, so that the outputs can still list them.
  */
 export class InputError extends Error {
+  /** What the error says first: the one problem, or the words before the list of several. */
+  readonly lead: string
+  /** The problems as a list, when there are several. */
+  readonly items: string[]
+
   constructor(
     readonly problems: string[],
     readonly taskIds: string[]
   ) {
-    super(problems.length === 1 ? problems[0] : `Invalid inputs:\n- ${problems.join('\n- ')}`)
+    const lead = problems.length === 1 ? (problems[0] ?? '') : 'Invalid inputs:'
+    const items = problems.length === 1 ? [] : problems
+    super(items.length === 0 ? lead : `${lead}\n- ${items.join('\n- ')}`)
     this.name = 'InputError'
+    this.lead = lead
+    this.items = items
   }
 }
 
