@@ -117,7 +117,12 @@ export function runningUntil(doneAt: Record<string, number>, { final = 'complete
 }
 
 /** Answers every poller test meets: a busy server, one never reached, a task not found. */
-export const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503 (Service Unavailable)', throttled: false }
+export const unavailable: StatusOutcome = {
+  kind: 'transient',
+  reason: 'HTTP 503 (Service Unavailable)',
+  problem: 'HTTP 503',
+  throttled: false
+}
 export const refused: StatusOutcome = {
   kind: 'transient',
   reason: 'connection refused (ECONNREFUSED)',

@@ -60,7 +60,19 @@ describe('classifyResponse', () => {
   ])('treats %s as transient', (_name, status, body, throttled, reason) => {
     const outcome = classify(status, body)
     expect(outcome).toMatchObject({ kind: 'transient', throttled })
-    expect((outcome as { reason: string }).reason).toContain(reason)
+    const transient = outcome as Extract<StatusOutcome, { kind: 'transient' }>
+    expect(transient.reason).toContain(reason)
+    // An outage counts its attempts by problem: the reason's first words, without what varies (the message, the body).
+    expect(transient.reason.startsWith(transient.problem)).toBe(true)
+  })
+
+  it.each([
+    ['HTTP 502', 502, '<html>bad gateway</html>', 'HTTP 502'],
+    ['code 50004', 200, { code: 50004, message: 'unavailable' }, 'MemOS server error'],
+    ['code 40300', 200, { code: 40300, message: 'slow down' }, 'rate limited'],
+    ['JSON without a code', 200, { data: {} }, 'malformed response']
+  ])('counts %s in an outage as "%s"', (_name, status, body, problem) => {
+    expect(classify(status, body)).toMatchObject({ kind: 'transient', problem })
   })
 
   it('reads the status with the spaces around it trimmed', () => {

@@ -182,7 +182,18 @@ describe('classifySelfHostedResponse', () => {
     ['HTTP 200 with an empty list', 200, ok([]), {}, MALFORMED, false],
     ['HTTP 200 with data null', 200, ok(null), {}, MALFORMED, false]
   ])('retries on %s', (_name, status, body, headers, reason, throttled) => {
-    expect(classify(status, body, headers)).toEqual({ kind: 'transient', reason, throttled })
+    const outcome = classify(status, body, headers) as Extract<StatusOutcome, { kind: 'transient' }>
+    expect(outcome).toEqual({ kind: 'transient', reason, problem: expect.any(String), throttled })
+    // An outage counts its attempts by problem: the reason's first words, without what varies (the message, the body).
+    expect(reason.startsWith(outcome.problem)).toBe(true)
+  })
+
+  it.each([
+    ['HTTP 503', 503, 'busy', 'HTTP 503'],
+    ['code 500', 200, { code: 500, message: 'x', data: null }, 'MemOS server error'],
+    ['data that holds no status', 200, ok(null), 'malformed response']
+  ])('counts %s in an outage as "%s"', (_name, status, body, problem) => {
+    expect(classify(status, body)).toMatchObject({ kind: 'transient', problem })
   })
 
   it('takes Retry-After and the X-RateLimit-* budget from a 429', () => {

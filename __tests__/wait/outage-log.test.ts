@@ -1,10 +1,10 @@
 import { CLOUD_NOT_FOUND_HINT } from '../../src/memos/cloud-client.js'
-import { OutageLog, problemOf } from '../../src/wait/outage-log.js'
+import { OutageLog } from '../../src/wait/outage-log.js'
 import type { StatusOutcome } from '../../src/shared/outcome.js'
 import { recordingLog } from '../../testing/harness.js'
 
 const answer: StatusOutcome = { kind: 'status', status: 'running', data: {} }
-const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503, text/html, empty body', throttled: false }
+const unavailable: StatusOutcome = { kind: 'transient', reason: 'HTTP 503, text/html, empty body', problem: 'HTTP 503', throttled: false }
 const refused: StatusOutcome = {
   kind: 'transient',
   reason: 'connection refused (127.0.0.1:8000, ECONNREFUSED)',
@@ -21,26 +21,6 @@ function feed(outages: OutageLog, outcomes: StatusOutcome[]): void {
     if (outcome.kind === 'transient') outages.problem('', outcome, 'retrying in 1s', second * 1000)
   })
 }
-
-describe('the kind of a problem', () => {
-  it.each([
-    ['HTTP 503, text/html, not JSON: …', 'HTTP 503'],
-    ['MemOS server error (code 50004: busy)', 'MemOS server error'],
-    ['rate limited (code 40300: slow down)', 'rate limited'],
-    ["malformed response (HTTP 200, 'data' is not an object)", 'malformed response'],
-    ['no response in time; the server is slow', 'no response in time'],
-    ['network error: socket hang up', 'network error'],
-    ['HTTP 502 , Bad Gateway', 'HTTP 502'],
-    ['(an answer that starts with a parenthesis)', '(an answer that starts with a parenthesis)'],
-    [': nothing before the colon', ': nothing before the colon']
-  ])('of "%s" is "%s"', (reason, kind) => {
-    expect(problemOf({ kind: 'transient', reason, throttled: false })).toBe(kind)
-  })
-
-  it('is the one the source names, when it names one', () => {
-    expect(problemOf(refused as Extract<StatusOutcome, { kind: 'transient' }>)).toBe('connection refused')
-  })
-})
 
 describe('an outage in the log', () => {
   it('warns once per kind, counts repeats, and ends with one line of duration and cost', () => {

@@ -42,7 +42,7 @@ describe('hints', () => {
   })
 
   it('turning healthy does not cut short a wait that Retry-After asked for', async () => {
-    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', retryAfterMs: 10_000, throttled: false }
+    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', problem: 'HTTP 503', retryAfterMs: 10_000, throttled: false }
     const { sentAt } = await waitScripted(
       ({ attempt }) => (attempt === 1 ? busy : status('completed')),
       { taskIds: ['t'] },

@@ -49,7 +49,7 @@ describe('transient problems', () => {
   })
 
   it('are cut to one line of at most 1000 characters', async () => {
-    const long: StatusOutcome = { kind: 'transient', reason: `HTTP 502:\n${'y'.repeat(2000)}`, throttled: false }
+    const long: StatusOutcome = { kind: 'transient', reason: `HTTP 502:\n${'y'.repeat(2000)}`, problem: 'HTTP 502', throttled: false }
     const { log } = await waitScripted(({ attempt }) => (attempt === 1 ? long : status('completed')), { taskIds: ['t'] })
     const [warning] = log.messages('warning')
     expect(warning).toBe(`MemOS status request: HTTP 502: ${'y'.repeat(989)}…; retrying in 500ms. Repeats are counted, not annotated.`)
@@ -124,7 +124,7 @@ describe('the back-off between retries', () => {
   })
 
   it('wait for the server Retry-After even when back-off alone would retry sooner', async () => {
-    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', retryAfterMs: 7000, throttled: false }
+    const busy: StatusOutcome = { kind: 'transient', reason: 'HTTP 503', problem: 'HTTP 503', retryAfterMs: 7000, throttled: false }
     const { sentAt } = await waitScripted(({ sentAt }) => (sentAt < 1000 ? busy : status('completed')), {}, jittered())
     expect(gapsBetween(sentAt('task-1'))[0]).toBeGreaterThanOrEqual(7000)
   })
@@ -162,7 +162,7 @@ describe('a server never reached', () => {
 
 describe('throttling and the server budget', () => {
   it('a throttled answer for one task pauses every task for Retry-After', async () => {
-    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 3000 }
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 3000 }
     const script: Script = ({ taskId, attempt }) => (taskId === 'a' && attempt === 1 ? throttled : status('running'))
     const { sent } = await waitScripted(script, { taskIds: ['a', 'b'], timeoutMs: 10_000 })
     // a's answer came at 50 ms, just before b's turn (52.5 ms): b waits too.
@@ -173,7 +173,7 @@ describe('throttling and the server budget', () => {
   })
 
   it('stops at once, and says why, when Retry-After reaches past the deadline', async () => {
-    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 60_000 }
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 60_000 }
     const { sentAt, result, log } = await waitScripted(({ attempt }) => (attempt === 1 ? throttled : status('completed')), {
       taskIds: ['t'],
       timeoutMs: 5000
@@ -190,7 +190,7 @@ describe('throttling and the server budget', () => {
   })
 
   it('makes the final poll when the server allows it after the final-poll time but before the deadline', async () => {
-    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 4920 }
+    const throttled: StatusOutcome = { kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 4920 }
     const { sentAt, result } = await waitScripted(({ attempt }) => (attempt === 1 ? throttled : status('completed')), {
       taskIds: ['t'],
       timeoutMs: 5000

@@ -137,7 +137,7 @@ describe('throttling (HTTP 429, code 40300)', () => {
 
   it('learns from a classified answer: its budget, and whether it throttled', () => {
     const { gate } = gateOf(20)
-    gate.learn({ kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 2000 }, 0, 10)
+    gate.learn({ kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 2000 }, 0, 10)
     expect(gate.serverAllowsAt(10)).toBe(2010)
     gate.learn({ kind: 'status', status: 'running', data: {}, budget: { remaining: 0, resetInMs: 5000 } }, 0, 20)
     expect(gate.serverAllowsAt(20)).toBe(5020)
@@ -248,7 +248,7 @@ describe('admitting a request', () => {
   it('puts a source that has no gate of its own behind one, and learns from its answers', async () => {
     const { gate, clock } = gateOf(20)
     const source = gatedSource(
-      { getStatus: async () => ({ kind: 'transient', reason: 'HTTP 429', throttled: true, retryAfterMs: 4000 }) },
+      { getStatus: async () => ({ kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 4000 }) },
       gate,
       clock
     )

@@ -245,12 +245,15 @@ function unknownHostReason(host: string, source: ServerSource): string {
   return `${subject} names a host that does not exist: ${dns}. Check ${setting}.`
 }
 
+/** The kind of problem of a request that got no answer within its time. */
+export const NO_RESPONSE = 'no response in time'
+
 /** A request that got no answer within its time. */
 export function noResponseOutcome(timeoutMs: number, context: NetworkContext): StatusOutcome {
   return {
     kind: 'transient',
     reason: `no response within ${timeoutMs}ms`,
-    problem: 'no response in time',
+    problem: NO_RESPONSE,
     unreached: context.server,
     throttled: false
   }

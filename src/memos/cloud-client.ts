@@ -7,9 +7,11 @@ import {
   hasMemosEnvelope,
   isFastApiError,
   isJsonObject,
+  MALFORMED,
   messageOf,
   parseJsonObject,
   retryableAnswer,
+  SERVER_ERROR,
   withBudget,
   parseRetryAfter
 } from './response-parts.js'
@@ -48,7 +50,12 @@ function classify(parts: ResponseParts): StatusOutcome {
   const retryable = retryableAnswer(parts, apiMessage)
   if (retryable) return retryable
   if (parsed === undefined) {
-    return { kind: 'transient', reason: `HTTP ${httpStatus}${describeBody(headers, body)}`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `HTTP ${httpStatus}${describeBody(headers, body)}`,
+      problem: `HTTP ${httpStatus}`,
+      throttled: false
+    }
   }
   if (httpStatus === 404) return { kind: 'not_found', reason: `HTTP 404${apiMessage}`, hint: CLOUD_NOT_FOUND_HINT }
 
@@ -63,6 +70,7 @@ function classify(parts: ResponseParts): StatusOutcome {
     return {
       kind: 'transient',
       reason: `rate limited (code ${code}${messageOf(parsed)})`,
+      problem: 'rate limited',
       retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs),
       throttled: true
     }
@@ -75,10 +83,10 @@ function classify(parts: ResponseParts): StatusOutcome {
   }
   // The documented 50000, 50002, 50004 and 50005, and any other server-side code.
   if (code >= 50000 && code < 60000) {
-    return { kind: 'transient', reason: `MemOS server error (code ${code}${messageOf(parsed)})`, throttled: false }
+    return { kind: 'transient', reason: `MemOS server error (code ${code}${messageOf(parsed)})`, problem: SERVER_ERROR, throttled: false }
   }
   if (Number.isNaN(code)) {
-    return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, no numeric 'code')`, throttled: false }
+    return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, no numeric 'code')`, problem: MALFORMED, throttled: false }
   }
   return { kind: 'fatal', scope: 'task', reason: `MemOS returned an error (HTTP ${httpStatus}, code ${code}${messageOf(parsed)}).` }
 }
@@ -94,10 +102,20 @@ function wrongServerReason(foreign: string, parsed: Record<string, unknown> | un
 function readStatus(parsed: Record<string, unknown>, httpStatus: number): StatusOutcome {
   const raw = Array.isArray(parsed.data) ? (parsed.data.length === 1 ? parsed.data[0] : undefined) : parsed.data
   if (!isJsonObject(raw)) {
-    return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data' is not an object)`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `malformed response (HTTP ${httpStatus}, 'data' is not an object)`,
+      problem: MALFORMED,
+      throttled: false
+    }
   }
   if (typeof raw.status !== 'string' || raw.status.trim() === '') {
-    return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data.status' is missing)`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `malformed response (HTTP ${httpStatus}, 'data.status' is missing)`,
+      problem: MALFORMED,
+      throttled: false
+    }
   }
   return { kind: 'status', status: raw.status.trim(), data: raw }
 }

@@ -160,6 +160,10 @@ export function foreignAnswer(parts: ResponseParts, parsed: Record<string, unkno
   return undefined
 }
 
+/** The kinds of problem an outage counts, for an answer whose reason gives the details. */
+export const SERVER_ERROR = 'MemOS server error'
+export const MALFORMED = 'malformed response'
+
 /** HTTP 408, 429 and 5xx: worth retrying after the server's Retry-After; undefined for any other status. */
 export function retryableAnswer(parts: ResponseParts, apiMessage: string): StatusOutcome | undefined {
   const { httpStatus, headers, body, nowMs } = parts
@@ -167,6 +171,7 @@ export function retryableAnswer(parts: ResponseParts, apiMessage: string): Statu
   return {
     kind: 'transient',
     reason: `HTTP ${httpStatus}${apiMessage || describeBody(headers, body)}`,
+    problem: `HTTP ${httpStatus}`,
     retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs),
     throttled: httpStatus === 429
   }

@@ -7,9 +7,11 @@ import {
   hasMemosEnvelope,
   isFastApiError,
   isJsonObject,
+  MALFORMED,
   messageOf,
   parseJsonObject,
   retryableAnswer,
+  SERVER_ERROR,
   withBudget
 } from './response-parts.js'
 import type { StatusSource } from '../wait/ports.js'
@@ -61,7 +63,12 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
   const retryable = retryableAnswer(parts, apiMessage)
   if (retryable) return retryable
   if (!hasMemosEnvelope(parsed)) {
-    return { kind: 'transient', reason: `HTTP ${httpStatus}${describeBody(headers, body)}`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `HTTP ${httpStatus}${describeBody(headers, body)}`,
+      problem: `HTTP ${httpStatus}`,
+      throttled: false
+    }
   }
   if (httpStatus === 404 || parsed.code === 404) {
     return { kind: 'not_found', reason: `HTTP ${httpStatus}${messageOf(parsed) || ', code 404'}`, hint: selfHostedNotFoundHint(userId) }
@@ -70,7 +77,12 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
     return { kind: 'fatal', scope: 'task', reason: `The MemOS server refused the request (HTTP ${httpStatus}${messageOf(parsed)}).` }
   }
   if (parsed.code >= 500)
-    return { kind: 'transient', reason: `MemOS server error (code ${parsed.code}${messageOf(parsed)})`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `MemOS server error (code ${parsed.code}${messageOf(parsed)})`,
+      problem: SERVER_ERROR,
+      throttled: false
+    }
   // Stryker disable next-line EqualityOperator: no 3xx gets here (foreignAnswer turns redirects away), so `<= 300` cannot differ
   const success = httpStatus < 300
   if (parsed.code === 200 && success) return readStatus(parsed, httpStatus)
@@ -102,7 +114,12 @@ function readStatus(parsed: Record<string, unknown>, httpStatus: number): Status
   const items = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]).filter(isJsonObject)
   const statuses = items.map((item) => (typeof item.status === 'string' ? item.status.trim() : ''))
   if (items.length === 0 || statuses.some((status) => status === '')) {
-    return { kind: 'transient', reason: `malformed response (HTTP ${httpStatus}, 'data' holds no task status)`, throttled: false }
+    return {
+      kind: 'transient',
+      reason: `malformed response (HTTP ${httpStatus}, 'data' holds no task status)`,
+      problem: MALFORMED,
+      throttled: false
+    }
   }
   // The server aggregates a task's items into one entry; should it list several, aggregate them the same way.
   const [first] = items as [Record<string, unknown>]

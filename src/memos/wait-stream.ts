@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../shared/clock.js'
 import type { Log } from '../shared/log.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
+import { NO_RESPONSE } from '../http/network-errors.js'
 import type { GatedTransport } from './gated-transport.js'
 import { SseParser } from './sse.js'
 
@@ -131,7 +132,7 @@ export class WaitStream implements HintSource {
       if (answer.kind === 'failed') {
         const { outcome } = answer
         if (outcome.kind === 'status') return { kind: 'fault', reason: 'no answer' }
-        const silent = outcome.kind === 'transient' && outcome.problem === 'no response in time'
+        const silent = outcome.kind === 'transient' && outcome.problem === NO_RESPONSE
         return { kind: 'fault', reason: silent ? `no headers within ${timeoutMs}ms` : outcome.reason, silent }
       }
       const type = String(answer.headers['content-type'] ?? '')

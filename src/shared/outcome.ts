@@ -23,8 +23,8 @@ export type StatusOutcome = (
       reason: string
       retryAfterMs?: number
       throttled: boolean
-      /** The kind of problem, the same for every repeat ('HTTP 503', 'connection refused'); the reason's start when absent. */
-      problem?: string
+      /** The kind of problem, the same for every repeat ('HTTP 503', 'connection refused'): what an outage counts. */
+      problem: string
       /** Advice worth saying once, with the first report of this kind of problem. */
       hint?: string
       /** The server (host:port) when no answer came from it at all: refused, reset, or silent. */

@@ -19,11 +19,6 @@ interface Outage {
   kinds: Map<string, number>
 }
 
-/** The kind of a transient problem: as its source names it, else the start of its reason ('HTTP 503'). */
-export function problemOf(outcome: Transient): string {
-  return outcome.problem ?? (outcome.reason.split(/[,:;(]/)[0]?.trim() || outcome.reason)
-}
-
 /** "HTTP 503 ×11, no response in time ×2" */
 export function countsOf(kinds: Iterable<readonly [string, number]>): string {
   return [...kinds].map(([problem, count]) => `${problem} ×${count}`).join(', ')
@@ -57,7 +52,7 @@ export class OutageLog {
   /** Logs one failed attempt; `prefix` names the task, `next` says when it is retried. */
   problem(prefix: string, outcome: Transient, next: string, now: number): void {
     const outage = (this.outage ??= { since: now, attempts: 0, kinds: new Map() })
-    const problem = problemOf(outcome)
+    const { problem } = outcome
     const seen = (outage.kinds.get(problem) ?? 0) + 1
     outage.attempts++
     outage.kinds.set(problem, seen)

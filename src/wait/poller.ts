@@ -14,7 +14,7 @@ import type { Log } from '../shared/log.js'
 import { errorMessage } from '../shared/text.js'
 import { MinHeap } from './min-heap.js'
 import { cleaned, described } from './outcome-text.js'
-import { OutageLog, problemOf } from './outage-log.js'
+import { OutageLog } from './outage-log.js'
 import type { HintSource, StatusSource } from './ports.js'
 import type { StatusOutcome } from '../shared/outcome.js'
 import { HintRounds } from './hint-rounds.js'
@@ -255,7 +255,9 @@ class Poller<Data> {
     } catch (error) {
       // The wait has stopped and aborted the request (clients then throw RequestAbortedError): not a problem to report.
       if (this.inFlightAbort.signal.aborted) return
-      outcome = { kind: 'transient', reason: errorMessage(error), throttled: false }
+      // A client returns its failures as outcomes: what it throws is a bug, each told apart by its message.
+      const message = errorMessage(error)
+      outcome = { kind: 'transient', reason: message, problem: message, throttled: false }
     }
     outcome = cleaned(outcome)
     const now = this.clock.now()
@@ -302,7 +304,7 @@ class Poller<Data> {
   }
 
   private onTransient(task: TaskState, outcome: Transient, now: number): void {
-    task.recordProblem(problemOf(outcome), outcome.reason)
+    task.recordProblem(outcome.problem, outcome.reason)
     const delay = retryDelay(now - this.start, task.consecutiveFailures, outcome.retryAfterMs, this.settings, this.random, this.shape)
     const at = this.scheduleNext(task, now, delay)
     const next = at === undefined ? 'no time left to retry' : `retrying in ${formatDuration(at - now)}`
