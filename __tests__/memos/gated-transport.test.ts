@@ -47,7 +47,7 @@ describe('a wait-stream answer teaches the gate', () => {
     if (answer.kind === 'response') answer.body.destroy()
     const now = systemClock.now()
     expect(gate.readyAt(now) - now).toBeGreaterThan(pauseMs - 200)
-    expect(gate.readyAt(now, true) - now).toBeGreaterThan(pauseMs - 200)
+    expect(gate.readyAt(now, 'urgent') - now).toBeGreaterThan(pauseMs - 200)
     expect(gate.serverAllowsAt(now) - now).toBeGreaterThan(pauseMs - 200)
   })
 

@@ -36,9 +36,9 @@ function drive(gate: RequestGate, clock: ReturnType<typeof manualClock>, count: 
   const starts: number[] = []
   clock.time = Math.max(clock.time, from)
   for (let i = 0; i < count; i++) {
-    clock.time = Math.max(clock.time, gate.readyAt(clock.time, urgent))
+    clock.time = Math.max(clock.time, gate.readyAt(clock.time, urgent ? 'urgent' : 'scheduled'))
     // Admitted in the same call when it may start now.
-    void gate.acquire(urgent, signal)
+    void gate.acquire(urgent ? 'urgent' : 'scheduled', signal)
     starts.push(clock.time)
   }
   return starts
@@ -87,7 +87,7 @@ describe('throttling (HTTP 429, code 40300)', () => {
     drive(gate, clock, 5)
     gate.throttle(100, 3000)
     expect(gate.readyAt(200)).toBe(3100)
-    expect(gate.readyAt(200, true)).toBe(3100)
+    expect(gate.readyAt(200, 'urgent')).toBe(3100)
     expect(gate.currentCap(100)).toBe(10)
     const starts = drive(gate, clock, 30, 3100)
     expect(peak(starts)).toBeLessThanOrEqual(gate.currentCap(3100 + 3 * WINDOW_MS))
@@ -171,7 +171,22 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     clock.time = 100
     expect(gate.readyAt(100)).toBe(8000)
     // A request a hint asked for may spend it at once.
-    expect(gate.readyAt(100, true)).toBeLessThanOrEqual(100)
+    expect(gate.readyAt(100, 'urgent')).toBeLessThanOrEqual(100)
+  })
+
+  it("keeps the final polls' reserve from a spare request (a wait-stream open), which waits for the reset", () => {
+    const { gate, clock } = gateOf(20)
+    gate.planFor({ finalPollAt: () => 10_000, unfinished: () => 2 })
+    gate.observeBudget({ remaining: 3, resetInMs: 60_000 }, -1, 0)
+    // One request is spendable before the reserve: a spare request may take it, like a scheduled one.
+    expect(gate.readyAt(0, 'spare')).toBe(Number.NEGATIVE_INFINITY)
+    drive(gate, clock, 1)
+    clock.time = 100
+    expect(gate.readyAt(100)).toBe(10_000)
+    expect(gate.readyAt(100, 'spare')).toBe(60_000)
+    // At the final-poll time the reserve goes to the final polls, still not to a spare request.
+    expect(gate.readyAt(10_000)).toBeLessThanOrEqual(10_000)
+    expect(gate.readyAt(10_000, 'spare')).toBe(60_000)
   })
 
   it('counts the requests started after the one whose answer brought the budget', () => {
@@ -180,7 +195,7 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     // The answer to the first request (started at 0) says 2 are left: the two started since have used them.
     gate.observeBudget({ remaining: 2, resetInMs: 5000 }, 0, 200)
     expect(gate.serverAllowsAt(200)).toBe(5200)
-    expect(gate.readyAt(200, true)).toBe(5200)
+    expect(gate.readyAt(200, 'urgent')).toBe(5200)
   })
 
   it('keeps the step rate when the budget is more generous', () => {
@@ -193,7 +208,7 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     const { gate } = gateOf(20)
     gate.observeBudget({ remaining: 0, resetInMs: 8000 }, -1, 1000)
     expect(gate.readyAt(1000)).toBe(9000)
-    expect(gate.readyAt(1000, true)).toBe(9000)
+    expect(gate.readyAt(1000, 'urgent')).toBe(9000)
     expect(gate.serverAllowsAt(1000)).toBe(9000)
   })
 
@@ -216,7 +231,7 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
 describe('admitting a request', () => {
   it('admits at once, in the same call, when the limits allow', async () => {
     const { gate } = gateOf(20)
-    const admitted = gate.acquire(false, signal)
+    const admitted = gate.acquire('scheduled', signal)
     // Recorded before the promise settles: the next request's turn has moved.
     expect(gate.readyAt(0)).toBeCloseTo(WINDOW_MS / 20, 6)
     await expect(admitted).resolves.toBe(0)
@@ -224,9 +239,9 @@ describe('admitting a request', () => {
 
   it('waits for its turn on the clock', async () => {
     const { gate, clock } = gateOf(1)
-    void gate.acquire(false, signal)
+    void gate.acquire('scheduled', signal)
     let admittedAt: number | undefined
-    void gate.acquire(false, signal).then((at) => (admittedAt = at))
+    void gate.acquire('scheduled', signal).then((at) => (admittedAt = at))
     clock.advance(500)
     await Promise.resolve()
     expect(admittedAt).toBeUndefined()
@@ -237,12 +252,12 @@ describe('admitting a request', () => {
 
   it('gives up waiting when the request is aborted', async () => {
     const { gate } = gateOf(1)
-    void gate.acquire(false, signal)
+    void gate.acquire('scheduled', signal)
     const abort = new AbortController()
-    const waiting = gate.acquire(false, abort.signal)
+    const waiting = gate.acquire('scheduled', abort.signal)
     abort.abort()
     await expect(waiting).rejects.toBeInstanceOf(RequestAbortedError)
-    await expect(gate.acquire(false, abort.signal)).rejects.toBeInstanceOf(RequestAbortedError)
+    await expect(gate.acquire('scheduled', abort.signal)).rejects.toBeInstanceOf(RequestAbortedError)
   })
 
   it('puts a source that has no gate of its own behind one, and learns from its answers', async () => {
@@ -270,6 +285,6 @@ describe('the starts the gate remembers', () => {
     expect(gate.serverAllowsAt(clock.time)).toBe(Number.NEGATIVE_INFINITY)
     const [last] = drive(gate, clock, 1, clock.time, true)
     // That was the last: the next request waits for the reset.
-    expect(gate.readyAt(last as number, true)).toBe(answeredStart + 500 + 60_000)
+    expect(gate.readyAt(last as number, 'urgent')).toBe(answeredStart + 500 + 60_000)
   })
 })

@@ -18,16 +18,19 @@ export class GatedTransport {
 
   /** One request, admitted by the gate, its answer classified by the API client that sent it. */
   async send(request: HttpRequest, options: RequestOptions, classify: (parts: ResponseParts) => StatusOutcome): Promise<StatusOutcome> {
-    const startedAt = await this.gate.acquire(options.urgent === true, options.signal)
+    const startedAt = await this.gate.acquire(options.urgent === true ? 'urgent' : 'scheduled', options.signal)
     const answer = await this.transport.send(request, options)
     const outcome = answer.kind === 'failed' ? answer.outcome : classify(answer.parts)
     this.gate.learn(outcome, startedAt, this.clock.now())
     return outcome
   }
 
-  /** A long-lived GET (the wait stream), admitted by the gate like any request; its headers teach the gate too. */
+  /**
+   * A long-lived GET (the wait stream), admitted by the gate as a spare request: the polls work without it, so it
+   * never takes a request kept for a final poll. Its headers teach the gate too.
+   */
   async openStream(request: HttpRequest, options: RequestOptions): Promise<StreamResult> {
-    const startedAt = await this.gate.acquire(false, options.signal)
+    const startedAt = await this.gate.acquire('spare', options.signal)
     const answer = await this.transport.openStream(request, options)
     if (answer.kind === 'response') {
       const now = this.clock.now()

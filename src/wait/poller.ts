@@ -215,7 +215,7 @@ class Poller<Data> {
       // A task's first poll tells what the step waits for; a hint's poll, what just changed: neither is spread out.
       const urgent = next.hintedFrom !== undefined || next.attempts === 0
       // Judged from the due time, not from now, so a timer that fires late does not cost the final poll.
-      const startAt = Math.max(next.dueAt, this.gate.readyAt(now, urgent))
+      const startAt = Math.max(next.dueAt, this.gate.readyAt(now, urgent ? 'urgent' : 'scheduled'))
       // A task's first poll, and a final poll the server held back, may start until the deadline itself.
       const untilDeadline = next.attempts === 0 || serverAllowsAt >= startAt
       if (!mayStartPoll(startAt, this.deadline, this.finalLead(), untilDeadline)) {

@@ -7,10 +7,11 @@
  * - The server's own account of its budget (`X-RateLimit-Remaining` / `-Reset`, from any answer): the requests
  *   it still allows are spread over the time until its reset or the final poll, whichever comes first, with a
  *   reserve kept for the final poll. Polls a hint asked for (a task just finished) skip that spreading: they are
- *   the ones worth spending on. With nothing left, every request waits for the reset.
+ *   the ones worth spending on. A spare request (a wait-stream open: the polls still work without it) never spends
+ *   the reserve. With nothing left, every request waits for the reset.
  * - A pause the server asked for (`Retry-After`, or a budget at 0 until its reset). When that pause reaches past
  *   the deadline, `serverAllowsAt` says so, and the wait can stop at once instead of waiting in vain.
- * Pure timing on an injected clock; the HTTP layer feeds it what the answers said.
+ * Pure timing on an injected clock; the gated transport (src/memos/gated-transport.ts) feeds it what the answers said.
  */
 import type { Clock } from '../shared/clock.js'
 import { type StatusSource } from './ports.js'
@@ -21,6 +22,13 @@ export const WINDOW_MS = 1050
 
 /** After throttling, the allowed rate is halved, then grows back by one request per second each second. */
 const RECOVERY_MS_PER_STEP = 1000
+
+/**
+ * How much a request matters to the wait: `urgent` (a task's first poll, a poll a hint asked for) skips the
+ * budget's spreading, `scheduled` shares it, and `spare` (a wait-stream open) waits for the reset rather than
+ * spend the final polls' reserve.
+ */
+export type Priority = 'urgent' | 'scheduled' | 'spare'
 
 /** What the wait tells the gate about itself: when its final poll is, and how many tasks it still waits for. */
 export interface GatePlan {
@@ -73,9 +81,9 @@ export class RequestGate {
    * When a request of this priority may next start, judged at `nowMs`; a time at or before `nowMs` means now.
    * It is not raised to `nowMs`, so a caller that compares it with a deadline is not misled by a late timer.
    */
-  readyAt(nowMs: number, urgent = false): number {
+  readyAt(nowMs: number, priority: Priority = 'scheduled'): number {
     const paced = Math.max(this.ownPauseUntil, this.serverPauseUntil, this.lastStart + WINDOW_MS / this.currentCap(nowMs))
-    return Math.max(paced, this.budgetReadyAt(nowMs, urgent))
+    return Math.max(paced, this.budgetReadyAt(nowMs, priority))
   }
 
   /** When the server's own limits let any request through again; -Infinity when they do not hold one back. */
@@ -89,10 +97,10 @@ export class RequestGate {
    * Admits a request as soon as the limits allow; resolves with its start time. When it may start now, it is
    * admitted at once, in the same call: a caller that waited for `readyAt` starts exactly one request per slot.
    */
-  acquire(urgent: boolean, signal: AbortSignal): Promise<number> {
+  acquire(priority: Priority, signal: AbortSignal): Promise<number> {
     const now = this.clock.now()
     if (signal.aborted) return Promise.reject(new RequestAbortedError())
-    if (this.readyAt(now, urgent) <= now) return Promise.resolve(this.recordStart(now))
+    if (this.readyAt(now, priority) <= now) return Promise.resolve(this.recordStart(now))
     return new Promise<number>((resolve, reject) => {
       let cancel = (): void => {}
       const onAbort = (): void => {
@@ -101,7 +109,7 @@ export class RequestGate {
       }
       const retry = (): void => {
         const at = this.clock.now()
-        const ready = this.readyAt(at, urgent)
+        const ready = this.readyAt(at, priority)
         if (ready > at) {
           cancel = this.clock.setTimer(ready - at, retry)
           return
@@ -110,7 +118,7 @@ export class RequestGate {
         resolve(this.recordStart(at))
       }
       signal.addEventListener('abort', onAbort)
-      cancel = this.clock.setTimer(this.readyAt(now, urgent) - now, retry)
+      cancel = this.clock.setTimer(this.readyAt(now, priority) - now, retry)
     })
   }
 
@@ -162,20 +170,20 @@ export class RequestGate {
   }
 
   /** The server's budget's say: nothing left means the reset; otherwise scheduled requests share what is left. */
-  private budgetReadyAt(nowMs: number, urgent: boolean): number {
+  private budgetReadyAt(nowMs: number, priority: Priority): number {
     const budget = this.liveBudget(nowMs)
     if (!budget) return Number.NEGATIVE_INFINITY
     const left = budget.remaining
     if (left <= 0) return budget.resetAt
-    if (urgent) return Number.NEGATIVE_INFINITY
+    if (priority === 'urgent') return Number.NEGATIVE_INFINITY
     const finalPollAt = this.plan?.finalPollAt() ?? Number.POSITIVE_INFINITY
     // From the final poll on, the reserve is what the final poll spends.
-    if (nowMs >= finalPollAt) return Number.NEGATIVE_INFINITY
+    if (nowMs >= finalPollAt) return priority === 'spare' ? budget.resetAt : Number.NEGATIVE_INFINITY
     const horizon = Math.min(budget.resetAt, finalPollAt)
     // One request for each unfinished task's final poll; a budget too small for that goes to the final poll whole.
     const reserve = this.plan?.unfinished() ?? 0
     const spendable = left - reserve
-    if (spendable <= 0) return horizon
+    if (spendable <= 0) return priority === 'spare' ? budget.resetAt : horizon
     if (this.lastStart === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY
     // Evenly from the last start, the last of them one step before the horizon (where the reserve or the reset is).
     return this.lastStart + (horizon - this.lastStart) / (spendable + 1)
@@ -199,7 +207,7 @@ export function gatedSource(source: StatusSource, gate: RequestGate, clock: Cloc
   return {
     getStatus(taskId, options) {
       // acquire() admits at once, in this call, when the request may start now.
-      return gate.acquire(options.urgent === true, options.signal).then(async (startedAt) => {
+      return gate.acquire(options.urgent === true ? 'urgent' : 'scheduled', options.signal).then(async (startedAt) => {
         const outcome = await source.getStatus(taskId, options)
         gate.learn(outcome, startedAt, clock.now())
         return outcome
