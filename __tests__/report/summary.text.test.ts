@@ -220,7 +220,14 @@ describe('the summary of one task, line by line', () => {
     const timeline = Array.from({ length: 60 }, (_, i) => ({ status: `step-${i}`, atMs: i * 1000 }))
     const steps = block(linesOf([task({ timeline })]), '- 0ms: step-0')
     expect(steps).toHaveLength(51)
-    expect(steps.slice(47)).toEqual(['- 47s: step-47', '- 48s: step-48', '- … 11 more status changes', '- 59s: step-59'])
+    // Shown: step-0 to step-48 and step-59; left out: step-49 to step-58.
+    expect(steps.slice(47)).toEqual(['- 47s: step-47', '- 48s: step-48', '- … 10 more status changes', '- 59s: step-59'])
+  })
+
+  it('a timeline of 51 status changes leaves out one, and says so in the singular', () => {
+    const timeline = Array.from({ length: 51 }, (_, i) => ({ status: `step-${i}`, atMs: i * 1000 }))
+    const steps = block(linesOf([task({ timeline })]), '- 0ms: step-0')
+    expect(steps.slice(48)).toEqual(['- 48s: step-48', '- … 1 more status change', '- 50s: step-50'])
   })
 
   it('a timeline of exactly 50 status changes is shown whole', () => {

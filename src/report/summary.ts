@@ -307,8 +307,9 @@ function timeline(task: KeptTaskResult, maxSteps: number): string[] {
   if (task.timeline.length === 0) return ['- no status reported']
   const steps = task.timeline.map((change) => `- ${formatDuration(change.atMs)}: ${shown(change.status, CELL_TEXT_MAX)}`)
   if (steps.length <= maxSteps) return steps
-  const left = steps.length - maxSteps + 1
-  return [...steps.slice(0, maxSteps - 1), `- … ${left} more status changes`, ...steps.slice(-1)]
+  // The first maxSteps - 1 and the last are shown; the line between them counts the rest.
+  const left = steps.length - maxSteps
+  return [...steps.slice(0, maxSteps - 1), `- … ${left} more status ${left === 1 ? 'change' : 'changes'}`, ...steps.slice(-1)]
 }
 
 function memoryIdsFold(entries: Shown[], maxIds: number, roomBytes = Infinity): string[] {
