@@ -44,6 +44,8 @@ export class VirtualClock implements Clock {
     const settled = work.finally(() => {
       done = true
     })
+    // Handled here so that work that rejects between two timers is not reported as an unhandled rejection.
+    settled.catch(() => undefined)
     for (;;) {
       await settle()
       if (done) return settled

@@ -5,9 +5,11 @@
  * files here: each kind of problem is one short describe block, and they share the back-off they cause.
  */
 import type { StatusOutcome } from '../../src/shared/outcome.js'
-import { notFound, refused, type Script, status, unavailable } from '../../testing/scripted-api.js'
-import { waitScripted } from '../../testing/scripted-wait.js'
-import { seededRandom } from '../../testing/virtual-clock.js'
+import { waitForTasks } from '../../src/wait/poller.js'
+import { fastSettings, recordingLog } from '../../testing/harness.js'
+import { notFound, refused, runningUntil, type Script, ScriptedApi, status, unavailable } from '../../testing/scripted-api.js'
+import { ORIGIN, SCRIPTED_DEFAULTS, waitScripted } from '../../testing/scripted-wait.js'
+import { seededRandom, VirtualClock } from '../../testing/virtual-clock.js'
 
 const gapsBetween = (times: number[]): number[] => times.slice(1).map((at, index) => at - (times[index] ?? 0))
 
@@ -248,5 +250,26 @@ describe('the not-found grace', () => {
     expect(result.tasks[0]?.error).toBe(
       `Timed out after 2s waiting for task t (no status reported yet; last attempt: not found (code 50131: Task not found); 1 of ${result.tasks[0]?.attempts} attempts failed: HTTP 503 ×1).`
     )
+  })
+})
+
+describe('a bug while handling an answer', () => {
+  it("ends the wait and rejects with it, so the step's error path still writes every output", async () => {
+    const clock = new VirtualClock(ORIGIN)
+    const api = new ScriptedApi(clock, runningUntil({ a: 1000 }))
+    const bug = new Error('a log line that throws')
+    const log = recordingLog()
+    const throwing = {
+      ...log,
+      info: (message: string) => {
+        if (message.includes('completed')) throw bug
+        log.info(message)
+      }
+    }
+    const settings = fastSettings({ ...SCRIPTED_DEFAULTS, taskIds: ['a', 'b'] })
+    const wait = waitForTasks(settings, { client: api, clock, log: throwing, signal: new AbortController().signal })
+    await expect(clock.run(wait)).rejects.toBe(bug)
+    // Task b never finishes: the wait stopped at the bug instead of running on to its timeout.
+    expect(clock.now() - ORIGIN).toBeLessThan(5000)
   })
 })

@@ -75,9 +75,9 @@ export class HintRounds {
     this.queue.reschedule((task) => Math.min(task.dueAt, now + delay))
   }
 
-  /** A task was seen finished at `now`; the round ends once as many as the hint said have been. */
-  finished(now: number): void {
-    if (this.left === 0 || now < this.lastHintAt) return
+  /** A task was seen finished; the round ends once as many as the hint said have been. */
+  finished(): void {
+    if (this.left === 0) return
     this.left--
     if (this.left > 0) return
     this.waiting = 0

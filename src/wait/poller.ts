@@ -121,6 +121,8 @@ class Poller<Data> {
   private finished = 0
   /** The slowest answer so far: the final poll starts early enough for an answer this slow to arrive in time. */
   private slowestAnswerMs: number | undefined
+  /** A throw while handling an answer (a bug): the wait stops, and run() rethrows it for the step's one error path. */
+  private crash: { error: unknown } | undefined
 
   constructor(
     private readonly settings: PollSettings,
@@ -165,6 +167,7 @@ class Poller<Data> {
       this.deps.hints?.close()
       this.deps.signal.removeEventListener('abort', onAbort)
     }
+    if (this.crash) throw this.crash.error
     return this.result()
   }
 
@@ -196,7 +199,7 @@ class Poller<Data> {
   private async loop(): Promise<void> {
     for (;;) {
       if (this.deps.signal.aborted) this.ending.cancel()
-      if (this.ending.reason) break
+      if (this.ending.reason || this.crash) break
       const now = this.clock.now()
       this.progress.tick(now, this.start)
       const next = this.due.peek()
@@ -235,11 +238,15 @@ class Poller<Data> {
       this.due.pop()
       const probe = this.rounds.dispatched(next)
       this.inFlight++
-      void this.poll(next, now, urgent).finally(() => {
-        if (probe) this.rounds.answered()
-        this.inFlight--
-        this.waker.wake()
-      })
+      void this.poll(next, now, urgent)
+        .catch((error: unknown) => {
+          this.crash ??= { error }
+        })
+        .finally(() => {
+          if (probe) this.rounds.answered()
+          this.inFlight--
+          this.waker.wake()
+        })
     }
     this.inFlightAbort.abort()
     while (this.inFlight > 0) await this.waker.sleep(Number.POSITIVE_INFINITY)
@@ -339,7 +346,7 @@ class Poller<Data> {
     task.finish(conclusion, reason, now)
     this.finished++
     // What the wait stream's count can show: a task that reached a final status.
-    if (conclusion === 'success' || conclusion === 'failure') this.rounds.finished(now)
+    if (conclusion === 'success' || conclusion === 'failure') this.rounds.finished()
     if (conclusion === 'error' && reason) this.deps.log.info(`${this.label(task)}error: ${reasonText(task.taskId, reason)}`)
     if (conclusion !== 'success' && this.settings.failFast && this.batch && this.finished < this.tasks.length) {
       this.ending.stop('fail_fast', { kind: 'fail_fast', taskId: task.taskId, failed: conclusion === 'failure' })
