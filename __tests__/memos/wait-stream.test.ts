@@ -191,7 +191,9 @@ describe('frames', () => {
     ['another status', { status: 'queued', active_tasks: 0 }],
     ['a running frame without a count', { status: 'running' }],
     ['a count that is not a number', { status: 'running', active_tasks: '0' }],
-    ['no status', { active_tasks: 0 }]
+    ['no status', { active_tasks: 0 }],
+    ['a frame that is JSON null', null],
+    ['a frame that is a number', 3]
   ])('ignores %s, and stays connected', async (_name, frame) => {
     server = await startScriptedServer((response) => frames(response, [frame, frame]))
     // A long interval, so that no stall can end the stream while the test looks, however slow the machine.

@@ -179,12 +179,15 @@ export class WaitStream implements HintSource {
   }
 
   private onFrame(data: string, previous: number | undefined): Verdict {
-    let frame: Frame
+    let parsed: unknown
     try {
-      frame = JSON.parse(data) as Frame
+      parsed = JSON.parse(data)
     } catch {
       return { end: { kind: 'fault', reason: `a frame that is not JSON: '${clip(sanitize(data), QUOTE_MAX)}'` } }
     }
+    // Like a frame of an unknown status, JSON that is not an object says nothing of the tasks.
+    if (typeof parsed !== 'object' || parsed === null) return undefined
+    const frame = parsed as Frame
     const listener = this.listener as HintListener
     if (frame.status === 'timeout') return { end: { kind: 'fault', reason: 'the server timed the stream out' } }
     if (frame.status === 'error') return { end: { kind: 'fault', reason: 'the server reported an error in the stream' } }
