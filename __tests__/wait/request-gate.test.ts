@@ -261,11 +261,10 @@ describe('admitting a request', () => {
   })
 
   it('puts a source that has no gate of its own behind one, and learns from its answers', async () => {
-    const { gate, clock } = gateOf(20)
+    const { gate } = gateOf(20)
     const source = gatedSource(
       { getStatus: async () => ({ kind: 'transient', reason: 'HTTP 429', problem: 'HTTP 429', throttled: true, retryAfterMs: 4000 }) },
-      gate,
-      clock
+      gate
     )
     await source.getStatus('t', { timeoutMs: 1000, signal })
     expect(gate.serverAllowsAt(0)).toBe(4000)

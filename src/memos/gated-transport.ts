@@ -17,12 +17,11 @@ export class GatedTransport {
   ) {}
 
   /** One request, admitted by the gate, its answer classified by the API client that sent it. */
-  async send(request: HttpRequest, options: RequestOptions, classify: (parts: ResponseParts) => StatusOutcome): Promise<StatusOutcome> {
-    const startedAt = await this.gate.acquire(options.urgent === true ? 'urgent' : 'scheduled', options.signal)
-    const answer = await this.transport.send(request, options)
-    const outcome = answer.kind === 'failed' ? answer.outcome : classify(answer.parts)
-    this.gate.learn(outcome, startedAt, this.clock.now())
-    return outcome
+  send(request: HttpRequest, options: RequestOptions, classify: (parts: ResponseParts) => StatusOutcome): Promise<StatusOutcome> {
+    return this.gate.send(options, async () => {
+      const answer = await this.transport.send(request, options)
+      return answer.kind === 'failed' ? answer.outcome : classify(answer.parts)
+    })
   }
 
   /**

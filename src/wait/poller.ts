@@ -133,7 +133,7 @@ class Poller<Data> {
     this.random = deps.random ?? Math.random
     this.shape = deps.shape ?? DEFAULT_SHAPE
     this.gate = deps.gate ?? new RequestGate(settings.maxRequestsPerSecond, this.clock)
-    this.client = deps.gate ? deps.client : gatedSource(deps.client, this.gate, this.clock)
+    this.client = deps.gate ? deps.client : gatedSource(deps.client, this.gate)
     this.rounds = new HintRounds(this, settings, this.random, this.shape)
     this.waker = new Waker(this.clock)
     // One abort listener per request in flight; a large batch has many at once.

@@ -15,7 +15,7 @@
  */
 import type { Clock } from '../shared/clock.js'
 import { type StatusSource } from './ports.js'
-import { RequestAbortedError, type RateBudget, type StatusOutcome } from '../shared/outcome.js'
+import { RequestAbortedError, type RateBudget, type RequestOptions, type StatusOutcome } from '../shared/outcome.js'
 
 /** The spacing window: a little over a second, so that drifting arrivals still fit the cap (under 5 % of throughput). */
 export const WINDOW_MS = 1050
@@ -122,6 +122,17 @@ export class RequestGate {
     })
   }
 
+  /**
+   * One status request: started once admitted (at once, in this call, when the limits allow), its classified
+   * answer then teaching the gate.
+   */
+  async send(options: RequestOptions, request: () => Promise<StatusOutcome>): Promise<StatusOutcome> {
+    const startedAt = await this.acquire(options.urgent === true ? 'urgent' : 'scheduled', options.signal)
+    const outcome = await request()
+    this.learn(outcome, startedAt, this.clock.now())
+    return outcome
+  }
+
   /** What a classified answer says about the limits: its budget, and whether it throttled. */
   learn(outcome: StatusOutcome, startedAt: number, nowMs: number): void {
     if (outcome.budget) this.observeBudget(outcome.budget, startedAt, nowMs)
@@ -203,15 +214,6 @@ function countUpTo(values: number[], limit: number, from: number): number {
 }
 
 /** A status source whose requests pass the gate, and whose answers teach it: for a source not behind one already. */
-export function gatedSource(source: StatusSource, gate: RequestGate, clock: Clock): StatusSource {
-  return {
-    getStatus(taskId, options) {
-      // acquire() admits at once, in this call, when the request may start now.
-      return gate.acquire(options.urgent === true ? 'urgent' : 'scheduled', options.signal).then(async (startedAt) => {
-        const outcome = await source.getStatus(taskId, options)
-        gate.learn(outcome, startedAt, clock.now())
-        return outcome
-      })
-    }
-  }
+export function gatedSource(source: StatusSource, gate: RequestGate): StatusSource {
+  return { getStatus: (taskId, options) => gate.send(options, () => source.getStatus(taskId, options)) }
 }
