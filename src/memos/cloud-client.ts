@@ -4,12 +4,12 @@ import {
   describeApiError,
   describeBody,
   foreignAnswer,
-  hasMemosEnvelope,
   isFastApiError,
   isJsonObject,
   MALFORMED,
   messageOf,
   parseJsonObject,
+  refusalDetail,
   retryableAnswer,
   SERVER_ERROR,
   withBudget,
@@ -42,7 +42,7 @@ function classify(parts: ResponseParts): StatusOutcome {
 
   // Before the wrong-server check: a gateway's HTML page for 401/403 is a credentials problem, not a wrong base_url.
   if (httpStatus === 401 || httpStatus === 403) {
-    const what = apiMessage || (hasMemosEnvelope(parsed) ? '' : describeBody(headers, body))
+    const what = refusalDetail(parts, parsed, apiMessage)
     return { kind: 'fatal', scope: 'run', reason: `MemOS rejected the API key (HTTP ${httpStatus}${what}). ${AUTH_HINT}` }
   }
   const foreign = foreignAnswer(parts, parsed)

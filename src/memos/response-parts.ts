@@ -160,6 +160,16 @@ export function foreignAnswer(parts: ResponseParts, parsed: Record<string, unkno
   return undefined
 }
 
+/** What a refusal (HTTP 401/403) quotes: the API's own message, or the start of a page that is not MemOS's. */
+export function refusalDetail({ headers, body }: ResponseParts, parsed: Record<string, unknown> | undefined, apiMessage: string): string {
+  return apiMessage || (hasMemosEnvelope(parsed) ? '' : describeBody(headers, body))
+}
+
+/** The self-hosted server's credentials, status requests and wait stream alike: a Bearer header when a key is set. */
+export function bearerAuthorization(apiKey: string): Record<string, string> {
+  return apiKey ? { Authorization: `Bearer ${apiKey}` } : {}
+}
+
 /** The kinds of problem an outage counts, for an answer whose reason gives the details. */
 export const SERVER_ERROR = 'MemOS server error'
 export const MALFORMED = 'malformed response'

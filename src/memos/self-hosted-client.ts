@@ -1,6 +1,7 @@
 import type { ResponseParts } from '../http/transport.js'
 import type { ApiClientOptions } from './cloud-client.js'
 import {
+  bearerAuthorization,
   describeApiError,
   describeBody,
   foreignAnswer,
@@ -10,6 +11,7 @@ import {
   MALFORMED,
   messageOf,
   parseJsonObject,
+  refusalDetail,
   retryableAnswer,
   SERVER_ERROR,
   withBudget
@@ -55,7 +57,7 @@ function classify(parts: ResponseParts, userId: string, withKey: boolean): Statu
     const hint = withKey
       ? "It refused the key in 'api_key' (sent as 'Authorization: Bearer'): check it."
       : "The open-source server needs no key, so the server or a gateway in front of it asked for credentials: set 'api_key' (sent as 'Authorization: Bearer')."
-    const what = apiMessage || (hasMemosEnvelope(parsed) ? '' : describeBody(headers, body))
+    const what = refusalDetail(parts, parsed, apiMessage)
     return { kind: 'fatal', scope: 'run', reason: `The MemOS server refused the request (HTTP ${httpStatus}${what}). ${hint}` }
   }
   const foreign = foreignAnswer(parts, parsed)
@@ -136,7 +138,7 @@ export class SelfHostedClient implements StatusSource {
   constructor(private readonly options: SelfHostedClientOptions) {
     this.base = `${options.baseUrl}/scheduler/status`
     // The server logs every request header: a key goes out only when the user gave one.
-    this.headers = { Accept: 'application/json', ...(options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}) }
+    this.headers = { Accept: 'application/json', ...bearerAuthorization(options.apiKey) }
   }
 
   async getStatus(taskId: string, options: RequestOptions): Promise<StatusOutcome> {

@@ -5,6 +5,7 @@ import type { HintListener, HintPlan, HintSource } from '../wait/ports.js'
 import { NO_RESPONSE } from '../http/network-errors.js'
 import type { GatedTransport } from './gated-transport.js'
 import { SseParser } from './sse.js'
+import { bearerAuthorization } from './response-parts.js'
 
 /**
  * The open-source server's wait stream (`GET {base_url}/scheduler/wait/stream`), as hints for the poller.
@@ -119,8 +120,7 @@ export class WaitStream implements HintSource {
     url.searchParams.set('user_name', this.options.userId)
     url.searchParams.set('timeout_seconds', String(Math.ceil(timeLeftMs / 1000)))
     url.searchParams.set('poll_interval', String(plan.intervalMs / 1000))
-    const headers: Record<string, string> = { Accept: 'text/event-stream' }
-    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`
+    const headers = { Accept: 'text/event-stream', ...bearerAuthorization(this.options.apiKey) }
     const connection = new AbortController()
     this.connection = connection
     const signal = AbortSignal.any([this.abort.signal, connection.signal])
