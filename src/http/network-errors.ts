@@ -1,6 +1,7 @@
 /**
  * What a failed request's error means, judged by what it is (Node's and OpenSSL's codes), not by words in its
- * message. Certificates and handshakes never fix themselves, so they stop the run on the first attempt;
+ * message; the one exception is a proxy's refusal of CONNECT, whose status undici gives only in its message
+ * (`proxyStatus`, pinned by the tests against real proxies). Certificates and handshakes never fix themselves, so they stop the run on the first attempt;
  * a refused or silent connection may be a server still starting, so it is retried. One file, past 200 lines, so
  * that every failure has its meaning and its words in one place.
  */

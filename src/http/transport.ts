@@ -40,7 +40,7 @@ export type StreamResult =
 
 export interface HttpTransportOptions {
   userAgent: string
-  /** Bodies larger than this are cut off and treated as malformed, so a broken gateway cannot exhaust memory. */
+  /** Bodies larger than this are cut off and retried as 'response too large', so a broken gateway cannot exhaust memory. */
   maxBodyBytes?: number
   /**
    * PEM certificates to trust instead of Node's own list, for direct connections. Users add a private CA with

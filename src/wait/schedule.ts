@@ -140,13 +140,14 @@ export function nextPollAt(nowMs: number, delayMs: number, deadline: Deadline, l
 }
 
 /**
- * Whether a poll may still start at `atMs` (a rate limit may have pushed it past the final-poll time). A task's
- * first poll may start until the deadline itself: with a timeout shorter than the final-poll lead, the final-poll
- * time is the start, and a batch's later tasks would otherwise never be asked at all.
+ * Whether a poll may still start at `atMs` (a rate limit may have pushed it past the final-poll time). Some polls
+ * may start `untilDeadline` itself: a task's first (with a timeout shorter than the final-poll lead, the final-poll
+ * time is the start, and a batch's later tasks would otherwise never be asked at all), and a final poll that the
+ * server's rate limit held back past the final-poll time.
  */
-export function mayStartPoll(atMs: number, deadline: Deadline, leadMs: number, firstPoll = false): boolean {
+export function mayStartPoll(atMs: number, deadline: Deadline, leadMs: number, untilDeadline = false): boolean {
   if (deadline.checkOnce) return true
-  return atMs <= finalPollAt(deadline, leadMs) || (firstPoll && atMs < deadline.endsAt)
+  return atMs <= finalPollAt(deadline, leadMs) || (untilDeadline && atMs < deadline.endsAt)
 }
 
 /** A request's own time limit: `request_timeout`, cut to the time left before the deadline. */
