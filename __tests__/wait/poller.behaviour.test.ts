@@ -19,7 +19,8 @@ afterEach(async () => {
 
 describe('waiting for one task', () => {
   it('polls until the task completes and records when each status was first seen', async () => {
-    simulator = await startSimulator()
+    // The task's 400 ms count from its first poll, so that a slow start of the wait cannot make them look shorter.
+    simulator = await startSimulator({ clockStartsAtFirstPoll: true })
     simulator.addTask('task-1', { durationMs: 400 })
     const { result, log } = await waitAgainst(simulator, {})
     const [task] = result.tasks
