@@ -225,6 +225,13 @@ describe('failed handshakes, word for word', () => {
     })
   })
 
+  it('a failed TLS connection to a proxy the step does not know of says so without a name', () => {
+    const error = nodeError('TLS connection to the proxy failed', { code: 'UND_ERR_PRX_TLS' })
+    expect(classifyNetworkError(error, direct)).toMatchObject({
+      reason: 'The TLS connection to the proxy failed (UND_ERR_PRX_TLS: TLS connection to the proxy failed). Check HTTPS_PROXY.'
+    })
+  })
+
   it('a slow handshake is retried like a timeout, though its code is in the TLS family', () => {
     const error = nodeError('TLS handshake timeout', { code: 'ERR_TLS_HANDSHAKE_TIMEOUT', library: 'SSL routines' })
     expect(classifyNetworkError(error, direct)).toEqual({

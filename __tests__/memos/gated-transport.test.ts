@@ -8,19 +8,26 @@ import { HttpTransport } from '../../src/http/transport.js'
 import { GatedTransport } from '../../src/memos/gated-transport.js'
 import { classifySelfHostedResponse } from '../../src/memos/self-hosted-client.js'
 import { systemClock } from '../../src/shared/clock.js'
+import { RequestAbortedError } from '../../src/shared/outcome.js'
 import { RequestGate } from '../../src/wait/request-gate.js'
 
 let server: Server | undefined
 let transport: GatedTransport | undefined
+/** The paths the server was asked for, in order. */
+let asked: string[] = []
 
 afterEach(async () => {
   transport?.close()
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   server = transport = undefined
+  asked = []
 })
 
 async function serve(answer: (response: ServerResponse) => void): Promise<URL> {
-  server = createServer((_request, response) => answer(response))
+  server = createServer((request, response) => {
+    asked.push(request.url ?? '')
+    answer(response)
+  })
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
   return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/product/scheduler/wait/stream`)
 }
@@ -58,7 +65,61 @@ describe('a wait-stream answer teaches the gate', () => {
     })
     const { gate, transport } = gatedTransport()
     await transport.openStream({ method: 'GET', url, headers: {} }, options())
+    const now = systemClock.now()
+    expect(gate.serverAllowsAt(now)).toBe(Number.NEGATIVE_INFINITY)
+    // Not throttled either: the rate is whole, and the next request may start within a few milliseconds.
+    expect(gate.currentCap(now)).toBe(1000)
+    expect(gate.readyAt(now) - now).toBeLessThan(100)
+  })
+
+  it('counts against its budget the requests started while its headers were on the way', async () => {
+    const url = await serve((response) => {
+      if (response.req.url?.endsWith('/stream')) {
+        const budget = { 'Content-Type': 'text/event-stream', 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': '60' }
+        setTimeout(() => response.writeHead(200, budget).end(), 300)
+        return
+      }
+      response.writeHead(200, { 'Content-Type': 'application/json' })
+      response.end('{"code":200,"message":"ok","data":[{"status":"running"}]}')
+    })
+    const { gate, transport } = gatedTransport()
+    const poll = (): Promise<unknown> =>
+      transport.send({ method: 'GET', url: new URL('/status', url), headers: {} }, options(), (parts) =>
+        classifySelfHostedResponse(parts, 'u', false)
+      )
+    const open = transport.openStream({ method: 'GET', url, headers: {} }, options())
+    await Promise.all([poll(), poll()])
+    const answer = await open
+    if (answer.kind === 'response') answer.body.destroy()
+    // Three left as the stream's answer was written, less the two polls started since: one.
     expect(gate.serverAllowsAt(systemClock.now())).toBe(Number.NEGATIVE_INFINITY)
+    // That one, spent at once (a scheduled poll would be spread over the minute), leaves none.
+    await transport.send({ method: 'GET', url: new URL('/status', url), headers: {} }, { ...options(), urgent: true }, (parts) =>
+      classifySelfHostedResponse(parts, 'u', false)
+    )
+    const now = systemClock.now()
+    expect(gate.serverAllowsAt(now) - now).toBeGreaterThan(59_000)
+  })
+
+  it("never takes a request kept for a final poll: it waits for the server's reset while a poll goes", async () => {
+    const url = await serve((response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' })
+      response.end('{"code":200,"message":"ok","data":[{"status":"running"}]}')
+    })
+    const { gate, transport } = gatedTransport()
+    // The final poll is due, and the server allows five more requests in the next minute.
+    gate.planFor({ finalPollAt: () => 0, unfinished: () => 1 })
+    gate.observeBudget({ remaining: 5, resetInMs: 60_000 }, -1, systemClock.now())
+    const opening = new AbortController()
+    const open = transport.openStream({ method: 'GET', url, headers: {} }, { timeoutMs: 5000, signal: opening.signal })
+    const poll = await transport.send({ method: 'GET', url: new URL('/status', url), headers: {} }, options(), (parts) =>
+      classifySelfHostedResponse(parts, 'u', false)
+    )
+    expect(poll).toMatchObject({ kind: 'status', status: 'running' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(asked).toEqual(['/status'])
+    opening.abort()
+    await expect(open).rejects.toBeInstanceOf(RequestAbortedError)
   })
 })
 

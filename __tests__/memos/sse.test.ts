@@ -130,6 +130,39 @@ describe('SseParser, over its limits', () => {
   })
 })
 
+describe('SseParser, its cost', () => {
+  /** The chunk, with a count of the bytes its own searches for line ends pass over. */
+  function countingChunk(text: string): { chunk: Buffer; scanned: () => number } {
+    const chunk = Buffer.from(text)
+    let scanned = 0
+    const indexOf = chunk.indexOf.bind(chunk)
+    const counted = (value: number, from: number): number => {
+      const found = indexOf(value, from)
+      scanned += (found < 0 ? chunk.length : found + 1) - from
+      return found
+    }
+    chunk.indexOf = counted as Buffer['indexOf']
+    return { chunk, scanned: () => scanned }
+  }
+
+  // Each byte is passed over once in the search for LF and once in the search for CR, however the lines end:
+  // a search repeated for every line would pass over the rest of the chunk again, and the cost would grow with
+  // the square of the chunk.
+  it.each([
+    ['LF line ends', 'data: x\n\n'.repeat(1000)],
+    ['CR line ends', 'data: x\r\r'.repeat(1000)],
+    ['CR line ends, one LF at the very end', `${'data: x\r\r'.repeat(1000)}\n`],
+    ['CRLF line ends', 'data: x\r\n\r\n'.repeat(1000)],
+    ['LF line ends, one CR at the very end', `${'data: x\n\n'.repeat(1000)}\r`]
+  ])('searches each byte of a chunk of %s once for each kind of line end', (_name, text) => {
+    const { chunk, scanned } = countingChunk(text)
+    const events: string[] = []
+    expect(new SseParser((data) => events.push(data)).push(chunk)).toBeUndefined()
+    expect(events).toHaveLength(1000)
+    expect(scanned()).toBeLessThanOrEqual(2 * chunk.length)
+  })
+})
+
 function chunked(text: string, size: number): string[] {
   const chunks: string[] = []
   for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size))

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import type { HintPlan } from '../../src/wait/ports.js'
 import { HttpTransport } from '../../src/http/transport.js'
+import { type Clock, systemClock } from '../../src/shared/clock.js'
 import { WaitStream } from '../../src/memos/wait-stream.js'
 import { type RecordingLog, recordingLog } from '../../testing/harness.js'
 import { sleep, until } from '../../testing/until.js'
@@ -104,7 +105,32 @@ afterEach(async () => {
   server = watched = transport = undefined
 })
 
-function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl?: string } = {}): Watched {
+/** The system clock, with a record of every timer's length, and a time that a test may stop. */
+interface WatchedClock extends Clock {
+  timers: number[]
+  stoppedAt?: number
+}
+
+function watchedClock(): WatchedClock {
+  const clock: WatchedClock = {
+    timers: [],
+    now: () => clock.stoppedAt ?? systemClock.now(),
+    setTimer(ms, callback) {
+      clock.timers.push(ms)
+      return systemClock.setTimer(ms, callback)
+    }
+  }
+  return clock
+}
+
+/** The timers that `act` sets, in its own tick. */
+function timersSetBy(clock: WatchedClock, act: () => void): number[] {
+  const before = clock.timers.length
+  act()
+  return clock.timers.slice(before)
+}
+
+function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl?: string; clock?: Clock } = {}): Watched {
   transport = new HttpTransport({ userAgent: 'wait-for-memos-task/test' })
   const log = recordingLog()
   const stream = new WaitStream({
@@ -112,7 +138,8 @@ function watch(plan: Partial<HintPlan> = {}, options: { apiKey?: string; baseUrl
     userId: 'ci',
     apiKey: options.apiKey ?? '',
     transport: gated(transport),
-    log
+    log,
+    clock: options.clock
   })
   const started = Date.now()
   const result: Watched = { stream, log, hints: [], finished: [], health: [], started }
@@ -156,9 +183,20 @@ describe('the request', () => {
 
   it('is not opened when no more than one interval is left', async () => {
     server = await startScriptedServer((response) => frames(response, []))
-    watch({ timeLeftMs: 100, intervalMs: 100 })
+    // The clock stands still, so that exactly one interval is left when the stream would open.
+    const clock = watchedClock()
+    clock.stoppedAt = 0
+    watch({ timeLeftMs: 100, intervalMs: 100 }, { clock })
     await sleep(300)
     expect(server.requests).toHaveLength(0)
+  })
+
+  it('is opened when a millisecond more than one interval is left', async () => {
+    server = await startScriptedServer((response) => frames(response, []))
+    const clock = watchedClock()
+    clock.stoppedAt = 0
+    watch({ timeLeftMs: 101, intervalMs: 100 }, { clock })
+    await until(() => server?.requests.length === 1, 'the stream request')
   })
 })
 
@@ -209,35 +247,57 @@ describe('frames', () => {
     })
   })
 
-  it('on idle: hints that all finished, and opens again only once the step sees a task still running, waiting four times longer after each idle in a row', async () => {
+  it("on idle: hints that all finished, and opens again only once the step sees a task still running, waiting four times longer after each idle in a row, up to the hinted poll's wait", async () => {
     server = await startScriptedServer((response) => {
       sse(response)
       send(response, { status: 'idle', active_tasks: 0 })
       response.end()
     })
-    const { stream, log, finished, health } = watch()
+    const clock = watchedClock()
+    const { stream, log, finished, health } = watch({ hintedWaitMs: 1000 }, { clock })
     await until(() => finished.length === 1, 'the idle hint')
     // Without word from the step, it stays closed.
     await sleep(400)
     expect(server.requests).toHaveLength(1)
+    const timers: number[][] = []
     const waits: number[] = []
-    for (const opens of [2, 3]) {
+    for (const opens of [2, 3, 4]) {
       const saidAt = Date.now()
-      stream.stillRunning()
       // Said twice, it still opens once.
-      stream.stillRunning()
+      timers.push(timersSetBy(clock, () => (stream.stillRunning(), stream.stillRunning())))
       await until(() => server?.requests.length === opens, `open ${opens}`)
       waits.push(server.arrivals[opens - 1]! - saidAt)
       await until(() => finished.length === opens, `idle ${opens}`)
     }
-    // One interval (100 ms) after the first idle, four after the second.
+    // One interval (100 ms) after the first idle, four after the second; sixteen would pass the hinted wait.
+    expect(timers).toEqual([[100], [400], [1000]])
     expect(waits[0]).toBeGreaterThanOrEqual(95)
     expect(waits[1]).toBeGreaterThanOrEqual(395)
     await sleep(300)
-    expect(server.requests).toHaveLength(3)
-    expect(finished).toEqual(['all', 'all', 'all'])
+    expect(server.requests).toHaveLength(4)
+    expect(finished).toEqual(['all', 'all', 'all', 'all'])
     // An idle at once is no sign of a working stream, and no failure either.
     expect(health).toEqual([])
+    expect(notUsable(log)).toEqual([])
+  })
+
+  it('opens no other stream while it is up, when the step sees tasks still running', async () => {
+    server = await startScriptedServer((response) => frames(response, [running(2)]))
+    const { stream, health } = watch({ intervalMs: 1000, maxIntervalMs: 1000 })
+    await until(() => health.length === 1, 'the stream up')
+    stream.stillRunning()
+    await sleep(300)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it("on idle after the stream was up: health lost, so that the schedule's waits come back", async () => {
+    server = await startScriptedServer((response, n) =>
+      n === 0 ? frames(response, [running(2), { status: 'idle', active_tasks: 0 }]) : frames(response, [])
+    )
+    const { finished, health, log } = watch({ intervalMs: 1000, maxIntervalMs: 1000 })
+    await until(() => finished.length === 1, 'the idle hint')
+    expect(health).toEqual([true, false])
+    expect(finished).toEqual(['all'])
     expect(notUsable(log)).toEqual([])
   })
 
@@ -359,6 +419,13 @@ describe('a stream that cannot be used', () => {
     ])
   })
 
+  it('waits for the headers three intervals and 200 ms, when that is over 2 s', async () => {
+    server = await startScriptedServer(() => undefined)
+    const { log } = watch({ intervalMs: 700, maxIntervalMs: 700 })
+    await until(() => notUsable(log).length === 1, 'the stream given up')
+    expect(notUsable(log)[0]).toMatch(/^info: The server's wait stream is not usable \(no headers within 2300ms\); /)
+  })
+
   it('gives the advice at the first silence, even after another fault was already logged', async () => {
     server = await startScriptedServer((response, n) => (n === 0 ? (sse(response), response.end()) : frames(response, [])))
     const { log } = watch()
@@ -471,9 +538,9 @@ describe('close()', () => {
   })
 
   it('ends a stream still waiting for its answer', async () => {
-    // The server takes the request and never answers it.
+    // The server takes the request and never answers it; the stream would wait 10 s for the headers.
     server = await startScriptedServer(() => undefined)
-    const { stream } = watch()
+    const { stream } = watch({ intervalMs: 5000, maxIntervalMs: 5000 })
     await until(() => server?.open === 1, 'the request at the server')
     const closedAt = Date.now()
     stream.close()

@@ -6,7 +6,7 @@
  * that every failure has its meaning and its words in one place.
  */
 import { maxHeaderSize } from 'node:http'
-import type { StatusOutcome } from '../shared/outcome.js'
+import type { FailureOutcome } from '../shared/outcome.js'
 import { GLOBAL_BASE_URL, MEMOS_CLOUD_HOSTS, SELF_HOSTED_BASE_URL } from '../shared/base-urls.js'
 import { clip, errorMessage, QUOTE_MAX, sanitize } from '../shared/text.js'
 
@@ -142,7 +142,7 @@ function proxyStatus(facts: ErrorFacts): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-export function classifyNetworkError(error: unknown, context: NetworkContext): StatusOutcome {
+export function classifyNetworkError(error: unknown, context: NetworkContext): FailureOutcome {
   const facts = factsOf(error)
   const { server, proxy } = context
 
@@ -150,7 +150,7 @@ export function classifyNetworkError(error: unknown, context: NetworkContext): S
     return {
       kind: 'fatal',
       scope: 'run',
-      reason: `The TLS connection to the proxy ${proxy ?? ''} failed (${describe(facts)}). Check HTTPS_PROXY.`
+      reason: `The TLS connection to the proxy${proxy === undefined ? '' : ` ${proxy}`} failed (${describe(facts)}). Check HTTPS_PROXY.`
     }
   }
   const certificate = CERTIFICATE_CODES.get(facts.code)
@@ -250,7 +250,7 @@ function unknownHostReason(host: string, source: ServerSource): string {
 export const NO_RESPONSE = 'no response in time'
 
 /** A request that got no answer within its time. */
-export function noResponseOutcome(timeoutMs: number, context: NetworkContext): StatusOutcome {
+export function noResponseOutcome(timeoutMs: number, context: NetworkContext): FailureOutcome {
   return {
     kind: 'transient',
     reason: `no response within ${timeoutMs}ms`,

@@ -4,7 +4,7 @@ import { HttpClient, getProxyUrl } from '@actions/http-client'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
 import { classifyNetworkError, type NetworkContext, noResponseOutcome, type ServerSource } from './network-errors.js'
 import { type Clock, systemClock } from '../shared/clock.js'
-import { RequestAbortedError, type RequestOptions, type StatusOutcome } from '../shared/outcome.js'
+import { RequestAbortedError, type RequestOptions, type FailureOutcome } from '../shared/outcome.js'
 
 /** One request, as a client builds it. */
 export interface HttpRequest {
@@ -24,7 +24,7 @@ export interface ResponseParts {
 }
 
 /** A complete answer from the server, or a network failure already classified. */
-export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'failed'; outcome: StatusOutcome }
+export type HttpResult = { kind: 'response'; parts: ResponseParts } | { kind: 'failed'; outcome: FailureOutcome }
 
 /** A long-lived answer (an event stream): its status and headers, and its body as it arrives. */
 export type StreamResult =
@@ -36,7 +36,7 @@ export type StreamResult =
       /** Wall-clock milliseconds when the headers arrived (see ResponseParts). */
       nowMs: number
     }
-  | { kind: 'failed'; outcome: StatusOutcome }
+  | { kind: 'failed'; outcome: FailureOutcome }
 
 export interface HttpTransportOptions {
   userAgent: string
@@ -130,7 +130,7 @@ export class HttpTransport {
         outgoing.destroy()
         resolve({ kind: 'failed', outcome: noResponseOutcome(timeoutMs, context) })
       })
-      // Stryker disable next-line ObjectLiteral: a signal aborts only once, and settle() removes the listener.
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts only once, and settle() removes the listener.
       signal.addEventListener('abort', onAbort, { once: true })
       // An error after the answer or the abort (the body's own) changes nothing: the promise has settled.
       outgoing.on('error', (error) => {
@@ -152,8 +152,8 @@ export class HttpTransport {
   private async exchange<T>(
     request: HttpRequest,
     { timeoutMs, signal }: RequestOptions,
-    read: (response: Dispatcher.ResponseData) => Promise<T | { kind: 'failed'; outcome: StatusOutcome }>
-  ): Promise<T | { kind: 'failed'; outcome: StatusOutcome }> {
+    read: (response: Dispatcher.ResponseData) => Promise<T | { kind: 'failed'; outcome: FailureOutcome }>
+  ): Promise<T | { kind: 'failed'; outcome: FailureOutcome }> {
     if (signal.aborted) throw new RequestAbortedError()
     const context = this.context(request.url)
     const controller = new AbortController()

@@ -131,7 +131,6 @@ export class WaitStream implements HintSource {
       const answer = await this.options.transport.openStream({ method: 'GET', url, headers }, { timeoutMs, signal })
       if (answer.kind === 'failed') {
         const { outcome } = answer
-        if (outcome.kind === 'status') return { kind: 'fault', reason: 'no answer' }
         const silent = outcome.kind === 'transient' && outcome.problem === NO_RESPONSE
         return { kind: 'fault', reason: silent ? `no headers within ${timeoutMs}ms` : outcome.reason, silent }
       }

@@ -39,6 +39,9 @@ export type StatusOutcome = (
   | { kind: 'fatal'; reason: string; scope: 'task' | 'run' }
 ) & { budget?: RateBudget }
 
+/** What a request without an answer from the API comes to: anything but a status. */
+export type FailureOutcome = Exclude<StatusOutcome, { kind: 'status' }>
+
 export interface RequestOptions {
   timeoutMs: number
   signal: AbortSignal
