@@ -53,7 +53,7 @@ describe('a wait-stream answer teaches the gate', () => {
     const answer = await transport.openStream({ method: 'GET', url, headers: {} }, options())
     if (answer.kind === 'response') answer.body.destroy()
     const now = systemClock.now()
-    expect(gate.readyAt(now) - now).toBeGreaterThan(pauseMs - 200)
+    expect(gate.readyAt(now, 'scheduled') - now).toBeGreaterThan(pauseMs - 200)
     expect(gate.readyAt(now, 'urgent') - now).toBeGreaterThan(pauseMs - 200)
     expect(gate.serverAllowsAt(now) - now).toBeGreaterThan(pauseMs - 200)
   })
@@ -69,7 +69,7 @@ describe('a wait-stream answer teaches the gate', () => {
     expect(gate.serverAllowsAt(now)).toBe(Number.NEGATIVE_INFINITY)
     // Not throttled either: the rate is whole, and the next request may start within a few milliseconds.
     expect(gate.currentCap(now)).toBe(1000)
-    expect(gate.readyAt(now) - now).toBeLessThan(100)
+    expect(gate.readyAt(now, 'scheduled') - now).toBeLessThan(100)
   })
 
   it('counts against its budget the requests started while its headers were on the way', async () => {
@@ -135,7 +135,7 @@ describe('a status answer teaches the gate through its outcome', () => {
     )
     expect(outcome).toMatchObject({ kind: 'transient', throttled: true, retryAfterMs: 2000 })
     const now = systemClock.now()
-    expect(gate.readyAt(now) - now).toBeGreaterThan(1800)
+    expect(gate.readyAt(now, 'scheduled') - now).toBeGreaterThan(1800)
   })
 
   it('waits in the gate for its turn, then sends', async () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import type { Clock } from '../../src/shared/clock.js'
 import { RequestAbortedError } from '../../src/shared/outcome.js'
 import { gatedSource, RequestGate, WINDOW_MS } from '../../src/wait/request-gate.js'
@@ -86,7 +87,7 @@ describe('throttling (HTTP 429, code 40300)', () => {
     const { gate, clock } = gateOf(20)
     drive(gate, clock, 5)
     gate.throttle(100, 3000)
-    expect(gate.readyAt(200)).toBe(3100)
+    expect(gate.readyAt(200, 'scheduled')).toBe(3100)
     expect(gate.readyAt(200, 'urgent')).toBe(3100)
     expect(gate.currentCap(100)).toBe(10)
     const starts = drive(gate, clock, 30, 3100)
@@ -96,7 +97,7 @@ describe('throttling (HTTP 429, code 40300)', () => {
   it('pauses for one window when the throttled answer gave no Retry-After: a pause of its own, not the server', () => {
     const { gate } = gateOf(20)
     gate.throttle(100, undefined)
-    expect(gate.readyAt(100)).toBe(100 + WINDOW_MS)
+    expect(gate.readyAt(100, 'scheduled')).toBe(100 + WINDOW_MS)
     expect(gate.serverAllowsAt(100)).toBe(Number.NEGATIVE_INFINITY)
   })
 
@@ -142,6 +143,14 @@ describe('throttling (HTTP 429, code 40300)', () => {
     gate.learn({ kind: 'status', status: 'running', data: {}, budget: { remaining: 0, resetInMs: 5000 } }, 0, 20)
     expect(gate.serverAllowsAt(20)).toBe(5020)
   })
+
+  it('is not slowed by a failure that is no throttling (a 503)', () => {
+    const { gate } = gateOf(20)
+    gate.learn({ kind: 'transient', reason: 'HTTP 503', problem: 'HTTP 503', throttled: false, retryAfterMs: 2000 }, 0, 10)
+    expect(gate.currentCap(10)).toBe(20)
+    expect(gate.readyAt(10, 'scheduled')).toBe(Number.NEGATIVE_INFINITY)
+    expect(gate.serverAllowsAt(10)).toBe(Number.NEGATIVE_INFINITY)
+  })
 })
 
 describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
@@ -169,7 +178,7 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     gate.planFor({ finalPollAt: () => 8000, unfinished: () => 1 })
     gate.observeBudget({ remaining: 1, resetInMs: 60_000 }, -1, 0)
     clock.time = 100
-    expect(gate.readyAt(100)).toBe(8000)
+    expect(gate.readyAt(100, 'scheduled')).toBe(8000)
     // A request a hint asked for may spend it at once.
     expect(gate.readyAt(100, 'urgent')).toBeLessThanOrEqual(100)
   })
@@ -182,10 +191,10 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     expect(gate.readyAt(0, 'spare')).toBe(Number.NEGATIVE_INFINITY)
     drive(gate, clock, 1)
     clock.time = 100
-    expect(gate.readyAt(100)).toBe(10_000)
+    expect(gate.readyAt(100, 'scheduled')).toBe(10_000)
     expect(gate.readyAt(100, 'spare')).toBe(60_000)
     // At the final-poll time the reserve goes to the final polls, still not to a spare request.
-    expect(gate.readyAt(10_000)).toBeLessThanOrEqual(10_000)
+    expect(gate.readyAt(10_000, 'scheduled')).toBeLessThanOrEqual(10_000)
     expect(gate.readyAt(10_000, 'spare')).toBe(60_000)
   })
 
@@ -198,6 +207,25 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     expect(gate.readyAt(200, 'urgent')).toBe(5200)
   })
 
+  it('counts the answered request itself as known to the budget, and only later ones as not', () => {
+    const { gate, clock } = gateOf(20)
+    const [answered] = drive(gate, clock, 3)
+    // Three left as of the first request: the two started since leave one, which an urgent request may take.
+    gate.observeBudget({ remaining: 3, resetInMs: 5000 }, answered as number, 200)
+    expect(gate.serverAllowsAt(200)).toBe(Number.NEGATIVE_INFINITY)
+    drive(gate, clock, 1, 200, true)
+    expect(gate.serverAllowsAt(clock.time)).toBe(5200)
+  })
+
+  it('keeps a spare request back from the very moment of the final poll, though the budget has more', () => {
+    const { gate } = gateOf(20)
+    gate.planFor({ finalPollAt: () => 10_000, unfinished: () => 1 })
+    gate.observeBudget({ remaining: 10, resetInMs: 60_000 }, -1, 0)
+    expect(gate.readyAt(9_999, 'spare')).toBe(Number.NEGATIVE_INFINITY)
+    expect(gate.readyAt(10_000, 'spare')).toBe(60_000)
+    expect(gate.readyAt(10_000, 'scheduled')).toBe(Number.NEGATIVE_INFINITY)
+  })
+
   it('keeps the step rate when the budget is more generous', () => {
     const { gate, clock } = gateOf(5)
     gate.observeBudget({ remaining: 1000, resetInMs: 60_000 }, -1, 0)
@@ -207,7 +235,7 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
   it('waits for the reset when the server allows no more requests, urgent ones included', () => {
     const { gate } = gateOf(20)
     gate.observeBudget({ remaining: 0, resetInMs: 8000 }, -1, 1000)
-    expect(gate.readyAt(1000)).toBe(9000)
+    expect(gate.readyAt(1000, 'scheduled')).toBe(9000)
     expect(gate.readyAt(1000, 'urgent')).toBe(9000)
     expect(gate.serverAllowsAt(1000)).toBe(9000)
   })
@@ -216,15 +244,33 @@ describe("the server's budget (X-RateLimit-Remaining / Reset)", () => {
     const { gate, clock } = gateOf(20)
     gate.observeBudget({ remaining: 2, resetInMs: 4000 }, -1, 0)
     drive(gate, clock, 1, 4000)
-    expect(gate.readyAt(4000)).toBeCloseTo(4000 + WINDOW_MS / 20, 6)
+    expect(gate.readyAt(4000, 'scheduled')).toBeCloseTo(4000 + WINDOW_MS / 20, 6)
     expect(gate.serverAllowsAt(4000)).toBe(Number.NEGATIVE_INFINITY)
+  })
+
+  it('holds to a budget at 0 until its reset, though an answer to an older request says more are left', () => {
+    const { gate } = gateOf(20)
+    gate.observeBudget({ remaining: 0, resetInMs: 5000 }, -1, 1000)
+    gate.observeBudget({ remaining: 3, resetInMs: 5000 }, -1, 1100)
+    expect(gate.serverAllowsAt(1200)).toBe(6000)
+    expect(gate.readyAt(1200, 'urgent')).toBe(6000)
+  })
+
+  it('lets go of a used-up budget once its reset has passed', () => {
+    const { gate, clock } = gateOf(20)
+    gate.observeBudget({ remaining: 1, resetInMs: 4000 }, -1, 0)
+    drive(gate, clock, 1, 0, true)
+    // Used up by the step's own start, not by the server's word: only the budget holds requests back.
+    expect(gate.serverAllowsAt(3999)).toBe(4000)
+    expect(gate.serverAllowsAt(4000)).toBe(Number.NEGATIVE_INFINITY)
+    expect(gate.readyAt(4000, 'spare')).toBeCloseTo(WINDOW_MS / 20, 6)
   })
 
   it('keeps a longer Retry-After pause when the budget resets sooner', () => {
     const { gate } = gateOf(20)
     gate.throttle(0, 10_000)
     gate.observeBudget({ remaining: 0, resetInMs: 3000 }, -1, 0)
-    expect(gate.readyAt(0)).toBe(10_000)
+    expect(gate.readyAt(0, 'scheduled')).toBe(10_000)
   })
 })
 
@@ -233,7 +279,7 @@ describe('admitting a request', () => {
     const { gate } = gateOf(20)
     const admitted = gate.acquire('scheduled', signal)
     // Recorded before the promise settles: the next request's turn has moved.
-    expect(gate.readyAt(0)).toBeCloseTo(WINDOW_MS / 20, 6)
+    expect(gate.readyAt(0, 'scheduled')).toBeCloseTo(WINDOW_MS / 20, 6)
     await expect(admitted).resolves.toBe(0)
   })
 
@@ -258,6 +304,65 @@ describe('admitting a request', () => {
     abort.abort()
     await expect(waiting).rejects.toBeInstanceOf(RequestAbortedError)
     await expect(gate.acquire('scheduled', abort.signal)).rejects.toBeInstanceOf(RequestAbortedError)
+  })
+
+  it('takes the turn of an aborted request back: the next request is not spaced from it', async () => {
+    const { gate, clock } = gateOf(1)
+    void gate.acquire('scheduled', signal)
+    const abort = new AbortController()
+    const aborted = gate.acquire('scheduled', abort.signal)
+    abort.abort()
+    await expect(aborted).rejects.toBeInstanceOf(RequestAbortedError)
+    // Its turn would have been at 1050 ms: had it been taken, the next would wait for 2100 ms.
+    clock.advance(2000)
+    await expect(gate.acquire('scheduled', signal)).resolves.toBe(2000)
+  })
+
+  it('waits longer when the limits move while it waits', async () => {
+    const { gate, clock } = gateOf(1)
+    void gate.acquire('scheduled', signal)
+    let admittedAt: number | undefined
+    void gate.acquire('scheduled', signal).then((at) => (admittedAt = at))
+    // Throttled before its turn came: the server's pause holds it.
+    gate.throttle(500, 3000)
+    clock.advance(3000)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(admittedAt).toBeUndefined()
+    clock.advance(4000)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(admittedAt).toBe(3500)
+  })
+
+  it('leaves no listener on a signal that outlives the request, once it is admitted', async () => {
+    const { gate, clock } = gateOf(1)
+    const shared = new AbortController()
+    void gate.acquire('scheduled', shared.signal)
+    const waiting = gate.acquire('scheduled', shared.signal)
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1)
+    clock.advance(2000)
+    await waiting
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0)
+  })
+
+  it('sends a request a hint asked for at once, and spreads a scheduled one over the budget', async () => {
+    const { gate, clock } = gateOf(20)
+    const source = gatedSource({ getStatus: async () => ({ kind: 'status', status: 'running', data: {} }) }, gate)
+    await source.getStatus('t', { timeoutMs: 1000, signal })
+    gate.observeBudget({ remaining: 4, resetInMs: 5000 }, 0, 0)
+    clock.time = 100
+    let answered = 0
+    const settled = (): Promise<unknown> => new Promise((resolve) => setImmediate(resolve))
+    void source.getStatus('t', { timeoutMs: 1000, signal, urgent: true }).then(() => answered++)
+    void source.getStatus('t', { timeoutMs: 1000, signal }).then(() => answered++)
+    await settled()
+    expect(answered).toBe(1)
+    // The scheduled one, spread: from the urgent start at 100 ms, the three left share the 4.9 s to the reset.
+    clock.advance(100 + 4900 / 4 - 1)
+    await settled()
+    expect(answered).toBe(1)
+    clock.advance(100 + 4900 / 4)
+    await settled()
+    expect(answered).toBe(2)
   })
 
   it('puts a source that has no gate of its own behind one, and learns from its answers', async () => {
@@ -285,5 +390,14 @@ describe('the starts the gate remembers', () => {
     const [last] = drive(gate, clock, 1, clock.time, true)
     // That was the last: the next request waits for the reset.
     expect(gate.readyAt(last as number, 'urgent')).toBe(answeredStart + 500 + 60_000)
+  })
+
+  it('keeps at most about two minutes of starts, however long the step runs', () => {
+    const { gate, clock } = gateOf(50)
+    drive(gate, clock, 171_000)
+    // What it holds is private; its size is the memory bound. A minute at 50 a second is 3,000 starts, and old ones
+    // are let go in bulk once they are as many as those kept.
+    const kept = (gate as unknown as { starts: number[] }).starts.length
+    expect(kept).toBeLessThanOrEqual(2 * 3000 + 2)
   })
 })
