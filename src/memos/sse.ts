@@ -63,6 +63,7 @@ export class SseParser {
     let nextLf = bytes.indexOf(LF, start)
     let nextCr = bytes.indexOf(CR, start)
     while (nextLf >= 0 || nextCr >= 0) {
+      // Stryker disable next-line EqualityOperator: a byte is never both LF and CR, so the two are never equal
       const end = nextCr < 0 || (nextLf >= 0 && nextLf < nextCr) ? nextLf : nextCr
       const verdict = this.endLine(bytes.subarray(start, end))
       if (verdict) return this.giveUp(verdict)
@@ -88,7 +89,7 @@ export class SseParser {
   private endLine(rest: Buffer): SseOverLimit['part'] | undefined {
     if (this.unfinishedBytes + rest.length > SSE_FRAME_MAX_BYTES) return 'line'
     let line = rest
-    // Stryker disable next-line ConditionalExpression: joining nothing to `rest` copies it and changes nothing else
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: joining nothing to `rest` copies it and changes nothing else
     if (this.unfinished.length > 0) {
       line = Buffer.concat([...this.unfinished, rest])
       this.unfinished = []
