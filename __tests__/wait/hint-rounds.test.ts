@@ -136,20 +136,14 @@ describe('a hint round', () => {
 })
 
 describe('an answer that may be out of date', () => {
-  it('is one to a request sent before the last hint', () => {
+  it.each([
+    ['before any hint', undefined, 0, { stale: false, answersHint: false }],
+    ['sent just before the hint', 500, 499, { stale: true, answersHint: false }],
+    ['sent at the hint', 500, 500, { stale: false, answersHint: true }]
+  ])('is told apart from one that answers the hint: %s', (_name, hintAt, sentAt, expected) => {
     const { rounds } = roundsOf('a')
-    expect(rounds.stale(0)).toBe(false)
-    rounds.hint(1, 500)
-    expect(rounds.stale(499)).toBe(true)
-    expect(rounds.stale(500)).toBe(false)
-  })
-
-  it('answers the hint when its request was sent at or after it, and never before any hint', () => {
-    const { rounds } = roundsOf('a')
-    expect(rounds.answersHint(0)).toBe(false)
-    rounds.hint(1, 500)
-    expect(rounds.answersHint(499)).toBe(false)
-    expect(rounds.answersHint(500)).toBe(true)
+    if (hintAt !== undefined) rounds.hint(1, hintAt)
+    expect({ stale: rounds.stale(sentAt), answersHint: rounds.answersHint(sentAt) }).toEqual(expected)
   })
 
   it('has its task polled again at once, as part of the round, and back to its schedule when the round ends first', () => {
