@@ -42,7 +42,9 @@ describe('a batch of tasks', () => {
     simulator = await startSimulator()
     const ids = Array.from({ length: 40 }, (_, index) => `rate-${index}`)
     ids.forEach((id) => simulator.addTask(id, { durationMs: 2500 }))
-    const { result } = await waitAgainst(simulator, { taskIds: ids, maxRequestsPerSecond: 10 })
+    // The 40 first polls alone take 4 s at this cap, so the default 10 s timeout left too little room on a loaded
+    // machine (a mutation run's first test run failed here, with eight runs sharing two cores).
+    const { result } = await waitAgainst(simulator, { taskIds: ids, maxRequestsPerSecond: 10, timeoutMs: 20_000 })
     expect(result.tasks.every((task) => task.conclusion === 'success')).toBe(true)
     const requests = simulator.statusRequests()
     expect(requests.length).toBeGreaterThan(40)
