@@ -314,17 +314,30 @@ describe('the API key', () => {
     expect(result.exitCode).toBe(1)
   })
 
-  it('is removed also where a cut ends the server text in the middle of the key', async () => {
+  // The server's message is quoted up to 199 characters and a '…': the padding puts the cut that far into the key.
+  it.each([
+    ['18 characters', 180, '***…'],
+    ['4 characters, the shortest start that counts as the key', 194, '***…'],
+    ['3 characters, which stay as ordinary text', 195, `${KEY.slice(0, 3)}…`]
+  ])('is removed also where a cut ends the server text in the middle of the key: %s in', async (_name, padding, shown) => {
     await startWith({ apiKey: KEY })
-    // The server's message is quoted up to 200 characters: the cut falls 18 characters into the key.
-    simulator.injectFault({ kind: 'code', code: 40132, message: `${'x'.repeat(180)} ${KEY} is not valid` })
+    simulator.injectFault({ kind: 'code', code: 40132, message: `${'x'.repeat(padding)} ${KEY} is not valid` })
     const result = await runMain()
     expect(result.outputs.conclusion).toBe('error')
-    expect(result.outputs.error).toContain(`${'x'.repeat(180)} ***…`)
+    expect(result.outputs.error).toContain(`${'x'.repeat(padding)} ${shown}`)
     const start = KEY.slice(0, 4)
     expect(result.lines.filter((line) => line.includes(start))).toEqual([`::add-mask::${KEY}`])
     expect(result.summary).not.toContain(start)
     for (const value of Object.values(result.outputs)) expect(value).not.toContain(start)
+  })
+
+  it('is removed when it is exactly as long as the shortest key the inputs accept', async () => {
+    const key = 'k8-chars'
+    await startWith({ apiKey: key })
+    simulator.injectFault({ kind: 'code', code: 40132, message: `key ${key} is not valid` })
+    const result = await runMain({ inputs: quickInputs(simulator.baseUrl, key) })
+    expect(result.outputs.error).toContain('key *** is not valid')
+    expect(result.summary).not.toContain(key)
   })
 
   it('leaves the error alone when the key is too short to be a key, though it is masked', async () => {
