@@ -24,7 +24,7 @@ export class InputError extends Error {
     readonly problems: string[],
     readonly taskIds: string[]
   ) {
-    const lead = problems.length === 1 ? (problems[0] ?? '') : 'Invalid inputs:'
+    const lead = problems.length === 1 ? String(problems[0]) : 'Invalid inputs:'
     const items = problems.length === 1 ? [] : problems
     super(items.length === 0 ? lead : `${lead}\n- ${items.join('\n- ')}`)
     this.name = 'InputError'
