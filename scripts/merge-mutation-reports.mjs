@@ -1,6 +1,7 @@
 // Joins the JSON reports of mutation runs over different parts of src/ into one report over all of it, for
-// scripts/mutation-scores.mjs. Fails when a file is in two reports, and names each file that stryker.config.mjs
-// mutates but no report has, so a new source file cannot drop out of the scores unnoticed.
+// scripts/mutation-scores.mjs. Fails when a mutant is in two reports, and names each file that stryker.config.mjs
+// mutates but no report has, so a new source file cannot drop out of the scores unnoticed. A file may come in
+// line ranges from several reports (`--mutate src/x.ts:1-200`), as long as no mutant is in two.
 // Usage: node scripts/merge-mutation-reports.mjs merged.json part-1.json part-2.json ...
 import { globSync, readFileSync, writeFileSync } from 'node:fs'
 import { matchesGlob, relative, resolve } from 'node:path'
@@ -12,6 +13,11 @@ if (!outPath || partPaths.length === 0) {
   process.exit(2)
 }
 const parts = partPaths.map((path) => ({ path, report: JSON.parse(readFileSync(path, 'utf8')) }))
+
+/** What makes a mutant the same one in two reports: its place and its change. */
+function mutantKey({ location: { start, end }, mutatorName, replacement }) {
+  return [start.line, start.column, end.line, end.column, mutatorName, replacement].join('\u0000')
+}
 
 // Test ids are numbered per run, so a test is known by its file and name across reports.
 const merged = { ...parts[0].report, files: {}, testFiles: {} }
@@ -31,14 +37,27 @@ for (const { path, report } of parts) {
   }
   const renumber = (list) => list?.map((id) => ids.get(id) ?? `${path}:${id}`)
   for (const [file, result] of Object.entries(report.files)) {
-    if (merged.files[file]) {
-      console.error(`${file} is in more than one report (${path} among them): each file belongs to one part.`)
+    const mutants = result.mutants.map((mutant) => ({
+      ...mutant,
+      id: `${path}:${mutant.id}`,
+      coveredBy: renumber(mutant.coveredBy),
+      killedBy: renumber(mutant.killedBy)
+    }))
+    const earlier = merged.files[file]
+    if (!earlier) {
+      merged.files[file] = { ...result, mutants }
+      continue
+    }
+    // A large file may be split into line ranges (`--mutate src/x.ts:1-200`), one part each; a mutant in two
+    // reports means two parts overlap, and one of them would be counted twice.
+    const seen = new Set(earlier.mutants.map(mutantKey))
+    const twice = mutants.find((mutant) => seen.has(mutantKey(mutant)))
+    if (twice) {
+      const { line, column } = twice.location.start
+      console.error(`${file}:${line}:${column} is in more than one report (${path} among them): each mutant belongs to one part.`)
       process.exit(1)
     }
-    merged.files[file] = {
-      ...result,
-      mutants: result.mutants.map((mutant) => ({ ...mutant, coveredBy: renumber(mutant.coveredBy), killedBy: renumber(mutant.killedBy) }))
-    }
+    earlier.mutants.push(...mutants)
   }
 }
 
