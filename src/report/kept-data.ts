@@ -66,9 +66,8 @@ export function prettyData(data: KeptData): { bytes: number; start: string } | u
 function prettyStart(data: Record<string, unknown>, maxBytes: number): { bytes: number; start: string } {
   const text = JSON.stringify(data, null, 2)
   const encoded = Buffer.from(text)
-  if (encoded.length <= maxBytes) return { bytes: encoded.length, start: text }
   let end = maxBytes
-  // Continuation bytes are 10xxxxxx.
-  while (end < encoded.length && (encoded[end] ?? 0) >> 6 === 0b10) end++
+  // Continuation bytes are 10xxxxxx; past the end there is none. A text within maxBytes comes back whole.
+  while ((encoded[end] ?? 0) >> 6 === 0b10) end++
   return { bytes: encoded.length, start: encoded.subarray(0, end).toString('utf8') }
 }

@@ -32,7 +32,7 @@ export function memoryChanges(data: Record<string, unknown> | null, maxIds = Inf
     if (COUNTS.has(category)) continue
     // A category that is not an object (a number, text, null) has no memory_ids list, so no ids.
     const list = (value as { memory_ids?: unknown } | null)?.memory_ids
-    if (!Array.isArray(list) || list.length === 0) continue
+    if (!Array.isArray(list)) continue
     const read = list.slice(0, room).map((id) => String(id))
     if (read.length > 0) ids.push({ category, ids: read })
     room -= read.length
