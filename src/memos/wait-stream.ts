@@ -15,6 +15,9 @@ import { bearerAuthorization } from './response-parts.js'
  * falls back to its schedule, and the stream is reopened with backoff while time is left; a failing stream never
  * fails the step. After `idle` the server ends the stream: it is reopened only once a poll shows a task still
  * running, and later each idle ending in a row waits longer.
+ * Past 200 lines, because one connection's life (open, headers, frames, idle, fault, backoff, close) shares its
+ * timers and its health: split, each part would need the others' timers to cancel them in close(). The byte
+ * parser (sse.ts) and the request's budget (gated-transport.ts) live apart.
  */
 
 export interface WaitStreamOptions {

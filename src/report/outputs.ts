@@ -2,6 +2,12 @@ import { clip, ERROR_TEXT_MAX, QUOTED_STATUS_MAX, sanitize, TASK_REASON_MAX } fr
 import { reasonText, type TaskReason, type WaitResult } from '../wait/results.js'
 import type { KeptData, KeptTaskResult, KeptWaitResult } from './kept-data.js'
 
+/**
+ * Every output of the step, built from the wait's result: the conclusion, the error text, and the JSON outputs
+ * cut to fit GitHub's 1 MB limit per output. Past 200 lines, because the outputs share their order of tasks
+ * (those that did not succeed first) and their byte limits, and the summary reads the same words from here.
+ */
+
 export type RunConclusion = 'success' | 'failure' | 'timed_out' | 'cancelled' | 'error'
 
 /** The action's outputs, as the plain strings a workflow or composite action receives. */

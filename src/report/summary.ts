@@ -13,6 +13,9 @@ import { ACTION_VERSION } from '../shared/version.js'
  * succeed with its reason (never folded), then the completed tasks. Server text is cut and escaped
  * (see markdown.ts), and the whole stays within a byte budget whatever the number of tasks. It reads what was kept
  * of each task's data (kept-data.ts), which is all it can show of it.
+ * One file past 200 lines, because its parts share one byte budget: each table and fold gets the room that the
+ * parts before it left, and the kinds and their words are shared by the heading, the tables and the next steps.
+ * Escaping (markdown.ts) and the memory counts (memory-views.ts) live apart; what is left is one page.
  */
 
 export interface SummaryLimits {
