@@ -71,7 +71,7 @@ describe('classifyResponse', () => {
     ['code 50004', 200, { code: 50004, message: 'unavailable' }, 'MemOS server error'],
     ['code 40300', 200, { code: 40300, message: 'slow down' }, 'rate limited'],
     ['JSON without a code', 200, { data: {} }, 'malformed response']
-  ])('counts %s in an outage as "%s"', (_name, status, body, problem) => {
+  ])('counts %s in an outage by the kind of its problem, not its text', (_name, status, body, problem) => {
     expect(classify(status, body)).toMatchObject({ kind: 'transient', problem })
   })
 

@@ -190,9 +190,10 @@ describe('classifySelfHostedResponse', () => {
 
   it.each([
     ['HTTP 503', 503, 'busy', 'HTTP 503'],
+    ['HTTP 200 in plain text', 200, 'OK', 'HTTP 200'],
     ['code 500', 200, { code: 500, message: 'x', data: null }, 'MemOS server error'],
     ['data that holds no status', 200, ok(null), 'malformed response']
-  ])('counts %s in an outage as "%s"', (_name, status, body, problem) => {
+  ])('counts %s in an outage by the kind of its problem, not its text', (_name, status, body, problem) => {
     expect(classify(status, body)).toMatchObject({ kind: 'transient', problem })
   })
 
