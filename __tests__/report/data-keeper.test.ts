@@ -82,6 +82,13 @@ const straddling = (char: string, offset: number): AnswerData => {
   return { status: 'completed', note: 'x'.repeat(32 * 1024 - head - offset) + char.repeat(20_000) }
 }
 const times = (count: number, spec: Spec): Spec[] => Array.from({ length: count }, () => spec)
+/** Ten completed tasks whose `result` output is `bytes` long: eight of at most 64 KiB between two of '{"status":"completed"}'. */
+const resultOfBytes = (bytes: number): Spec[] => {
+  const small: AnswerData = { status: 'completed' }
+  const inner = bytes - 2 - 9 - 2 * JSON.stringify(small).length
+  const sizes = Array.from({ length: 8 }, (_, i) => Math.min(64 * 1024, inner - 64 * 1024 * i))
+  return [small, ...sizes.map((size) => blob(size)), small].map((data) => ({ conclusion: 'success', answers: [data] }))
+}
 
 describe('what the report shows is the same from what was kept as from the data itself', () => {
   it.each<[string, Spec[], Array<(outputs: Outputs, summary: string) => boolean>]>([
@@ -121,6 +128,18 @@ describe('what the report shows is the same from what was kept as from the data 
     [
       'a batch of 8 tasks of exactly 64 KiB, 9 bytes too many to show whole',
       times(8, { conclusion: 'success', answers: [blob(64 * 1024)] }),
+      [(outputs) => (JSON.parse(outputs.result) as Array<{ _truncated?: string }>).every((data) => data._truncated)]
+    ],
+    [
+      // The tasks at both ends answer last in one order or the other, each with the smallest data there is: when
+      // it arrives, what the others hold leaves it exactly the room of its own bytes.
+      'a batch whose data comes to exactly the 512 KiB of result, shown whole',
+      resultOfBytes(512 * 1024),
+      [(outputs) => outputs.result.length === 512 * 1024 && !outputs.result.includes('_truncated')]
+    ],
+    [
+      'a batch whose data comes to a byte over the 512 KiB of result, each a note',
+      resultOfBytes(512 * 1024 + 1),
       [(outputs) => (JSON.parse(outputs.result) as Array<{ _truncated?: string }>).every((data) => data._truncated)]
     ],
     [
@@ -173,6 +192,27 @@ describe('what the report shows is the same from what was kept as from the data 
       expect(kept[0]).toEqual(whole[0])
       expect(kept[1]).toBe(whole[1])
       for (const reached of reaches) expect(reached(...whole)).toBe(true)
+    }
+  })
+})
+
+describe('the memory ids a task keeps', () => {
+  const ids = [80, 0, 90, 10, 60, 25, 5, 40, 50]
+  const listed = (kept: KeptData): number => kept.memory?.ids.reduce((count, group) => count + group.ids.length, 0) ?? 0
+  // The sums over the tasks before a task come from a tree of partial sums: these orders reach each of its steps.
+  it.each([
+    ['in input order', [0, 1, 2, 3, 4, 5, 6, 7, 8]],
+    ['in reverse', [8, 7, 6, 5, 4, 3, 2, 1, 0]],
+    ['out of order', [2, 5, 0, 7, 3, 8, 1, 6, 4]],
+    ['the odd ones first', [0, 2, 4, 6, 8, 1, 3, 5, 7]]
+  ])("finishing %s: what the finished tasks before it in input order leave of the summary's 200", (_name, order) => {
+    const keep = dataKeeper(ids.length)
+    const finished: number[] = []
+    for (const index of order) {
+      const own = ids[index] as number
+      const before = finished.filter((other) => other < index).reduce((sum, other) => sum + (ids[other] as number), 0)
+      expect(listed(keep(memories(own), { index, ending: 'success' }))).toBe(Math.min(own, Math.max(0, 200 - before)))
+      finished.push(index)
     }
   })
 })
