@@ -333,6 +333,9 @@ describe('the summary of a batch, line by line', () => {
   })
 
   it('folds the timelines of the problems, with the data only where it says more than the status', () => {
+    // Markdown resumes after an HTML block only at a blank line: without it, the next heading would show as text.
+    const start = lines.findIndex((line) => line.startsWith('<details><summary>Timelines'))
+    expect(lines[lines.indexOf('</details>', start) + 1]).toBe('')
     expect(fold(lines, 'Timelines')).toEqual([
       '<details><summary>Timelines of 6 tasks that did not succeed</summary>',
       '',
